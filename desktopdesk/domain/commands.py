@@ -1,0 +1,349 @@
+"""The vocabulary of change: every change a person can make is one of these.
+
+A command is a small frozen dataclass with a client-generated ``command_id`` (and, for
+commands that create something, the new row's id): the desktop applies it locally and
+queues it; the server applies the very same command when it is pushed. Commands carry
+intentions and the values the user typed, never derived state, so replaying one against
+newer state re-checks every rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from desktopdesk.domain import codec
+from desktopdesk.domain.errors import VALIDATION, DomainError
+from desktopdesk.models.base import new_id
+from desktopdesk.models.codes import FieldKind, LimitMode, Priority, SlaType, UserKind
+
+#: Bumped when a command's JSON shape changes incompatibly (sync negotiates on it).
+COMMAND_FORMAT_VERSION = 1
+
+COMMANDS: dict[str, type[Command]] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    command_name: ClassVar[str] = ""
+    command_id: uuid.UUID = field(default_factory=new_id)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.command_name = cls.__name__
+        COMMANDS[cls.__name__] = cls
+
+    def to_json(self) -> dict[str, Any]:
+        args = {f.name: codec.encode(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {"command": self.command_name, "format": COMMAND_FORMAT_VERSION, "args": args}
+
+
+def command_from_json(payload: dict[str, Any]) -> Command:
+    """Rebuild a command, refusing unknown names, fields or values with a clear message."""
+    name = payload.get("command")
+    cls = COMMANDS.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise DomainError(VALIDATION, f"Unknown command {name!r}.", "command")
+    raw_args = payload.get("args")
+    if not isinstance(raw_args, dict):
+        raise DomainError(VALIDATION, "A command needs an 'args' object.", "args")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(raw_args) - known
+    if unknown:
+        raise DomainError(
+            VALIDATION, f"{name} has no field {', '.join(sorted(unknown))}.", sorted(unknown)[0]
+        )
+    args: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in raw_args:
+            continue
+        try:
+            args[f.name] = codec.decode(raw_args[f.name], hints[f.name])
+        except (TypeError, ValueError) as exc:
+            raise DomainError(VALIDATION, f"{name}.{f.name}: {exc}", f.name) from None
+    try:
+        return cls(**args)
+    except TypeError as exc:
+        raise DomainError(VALIDATION, f"{name}: {exc}", None) from None
+
+
+# --- Tickets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateTicket(Command):
+    ticket_id: uuid.UUID = field(default_factory=new_id)
+    title: str
+    group_id: uuid.UUID
+    description_html: str = ""
+    priority: int = Priority.MEDIUM
+    ticket_type_id: uuid.UUID | None = None
+    #: Custom field id (as a string) -> value as typed.
+    custom_values: dict[str, str] = field(default_factory=dict)
+    #: None: New, or the only status the mapping allows at creation.
+    status: int | None = None
+    #: None: the group's default owner (or the creator, per settings).
+    owner_id: uuid.UUID | None = None
+    #: None: the person typing it in.
+    creator_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    emails_in_copy: tuple[str, ...] = ()
+    inventory_object_ids: tuple[uuid.UUID, ...] = ()
+    project_task: str = ""
+    #: Only honoured when the "allow setting the creation date" setting is on.
+    created_at: dt.datetime | None = None
+
+
+#: Fields UpdateTicketFields may change; custom fields are keyed "custom:<field id>".
+UPDATABLE_FIELDS = (
+    "title",
+    "description_html",
+    "priority",
+    "group_id",
+    "ticket_type_id",
+    "creator_id",
+    "sla_disabled",
+    "project_task",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateTicketFields(Command):
+    ticket_id: uuid.UUID
+    #: Field name -> new value (JSON: ids as strings).
+    changes: dict[str, Any]
+    #: Field name -> the value the user saw, for the server's 3-way merge.
+    base: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeStatus(Command):
+    ticket_id: uuid.UUID
+    status: int
+    #: Required when the new status is Closed.
+    resolution: int | None = None
+    epilogue_html: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseTicket(Command):
+    ticket_id: uuid.UUID
+    resolution: int
+    epilogue_html: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReopenTicket(Command):
+    ticket_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignOwner(Command):
+    """Escalation: ownership passes to exactly one user."""
+
+    ticket_id: uuid.UUID
+    owner_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddWorkunit(Command):
+    workunit_id: uuid.UUID = field(default_factory=new_id)
+    ticket_id: uuid.UUID
+    text_html: str
+    hours: float = 0.25
+    is_private: bool = False
+    is_internal: bool = False
+    has_cost: bool = False
+    profile_id: uuid.UUID | None = None
+    shared_with_ids: tuple[uuid.UUID, ...] = ()
+    completed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachFile(Command):
+    """Metadata of a file whose bytes are already in the blob store under ``sha256``."""
+
+    attachment_id: uuid.UUID = field(default_factory=new_id)
+    ticket_id: uuid.UUID
+    file_name: str
+    size: int
+    sha256: str
+    mime_type: str = "application/octet-stream"
+    description: str = ""
+    workunit_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LockTicket(Command):
+    ticket_id: uuid.UUID
+    locked: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetParent(Command):
+    ticket_id: uuid.UUID
+    parent_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkInventory(Command):
+    ticket_id: uuid.UUID
+    inventory_object_id: uuid.UUID
+    linked: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetEmailsInCopy(Command):
+    ticket_id: uuid.UUID
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteTicket(Command):
+    ticket_id: uuid.UUID
+
+
+# --- Administration -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateCompany(Command):
+    company_id: uuid.UUID = field(default_factory=new_id)
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateUser(Command):
+    user_id: uuid.UUID = field(default_factory=new_id)
+    username: str
+    full_name: str
+    email: str = ""
+    company_id: uuid.UUID | None = None
+    kind: str = UserKind.GROUPED
+    is_superadmin: bool = False
+    enabled: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateProfile(Command):
+    profile_id: uuid.UUID = field(default_factory=new_id)
+    name: str
+    can_view: bool = False
+    can_edit: bool = False
+    can_manage: bool = False
+    can_escalate: bool = False
+    can_qa: bool = False
+    hourly_rate: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateGroup(Command):
+    group_id: uuid.UUID = field(default_factory=new_id)
+    name: str
+    parent_id: uuid.UUID | None = None
+    default_owner_id: uuid.UUID | None = None
+    open_ticket_limit: int = 0
+    total_ticket_limit: int = 0
+    limit_mode: str = LimitMode.FORCED
+    qa_evaluation: bool = True
+    email_from: str = ""
+    sla_id: uuid.UUID | None = None
+
+
+#: Fields UpdateGroup may change.
+GROUP_FIELDS = (
+    "name",
+    "parent_id",
+    "default_owner_id",
+    "open_ticket_limit",
+    "total_ticket_limit",
+    "limit_mode",
+    "qa_evaluation",
+    "email_from",
+    "sla_id",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateGroup(Command):
+    group_id: uuid.UUID
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddMembership(Command):
+    membership_id: uuid.UUID = field(default_factory=new_id)
+    user_id: uuid.UUID
+    group_id: uuid.UUID
+    profile_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateTicketType(Command):
+    ticket_type_id: uuid.UUID = field(default_factory=new_id)
+    name: str
+    description: str = ""
+    #: Empty: offered to every group.
+    group_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddCustomField(Command):
+    field_id: uuid.UUID = field(default_factory=new_id)
+    #: None: a global field, present in every type.
+    ticket_type_id: uuid.UUID | None
+    label: str
+    kind: str = FieldKind.TEXT
+    required: bool = False
+    show_in_list: bool = False
+    help_text: str = ""
+    #: Combo options, or a root linked field's values.
+    options: tuple[str, ...] = ()
+    parent_field_id: uuid.UUID | None = None
+    #: A child linked field's (parent value, child value) pairs.
+    linked_values: tuple[tuple[str, str], ...] = ()
+    numeric_min: float | None = None
+    numeric_max: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetStatusMapping(Command):
+    """Replace the whole mapping; ``from`` 0 marks statuses allowed at creation."""
+
+    transitions: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeSetting(Command):
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateInventoryObject(Command):
+    inventory_object_id: uuid.UUID = field(default_factory=new_id)
+    name: str
+    serial: str = ""
+    company_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateSla(Command):
+    sla_id: uuid.UUID = field(default_factory=new_id)
+    name: str
+    description: str = ""
+    sla_type: int = SlaType.NORMAL
+    max_response_hours: float = 48.0
+    max_resolution_hours: float = 480.0
+    max_open_tickets: int = 10
+    max_inactivity_hours: float = 96.0
+    day_start_hour: int = 8
+    day_end_hour: int = 18
+    no_sla_on_weekends: bool = True
+    no_sla_on_holidays: bool = True
+    enforced: bool = True

@@ -1,0 +1,52 @@
+"""Who took part in a ticket and in which role, derived from the ticket and its history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktopdesk.models import HistoryEvent, Ticket, Workunit
+
+ROLE_ORDER = ("creator", "owner", "editor", "participant")
+
+
+@dataclass(frozen=True)
+class Contact:
+    user_id: uuid.UUID
+    roles: tuple[str, ...]
+
+
+def ticket_contacts(session: Session, ticket: Ticket) -> list[Contact]:
+    """Creator, owner, editor, then everyone who changed or commented on the ticket.
+
+    Anyone already holding a named role is not listed again as a participant. People
+    are in the order they first appeared.
+    """
+    roles: dict[uuid.UUID, list[str]] = {}
+
+    def add(user_id: uuid.UUID, role: str) -> None:
+        held = roles.setdefault(user_id, [])
+        if role not in held:
+            held.append(role)
+
+    add(ticket.creator_id, "creator")
+    add(ticket.owner_id, "owner")
+    add(ticket.editor_id, "editor")
+    actors = session.execute(
+        select(HistoryEvent.actor_id, HistoryEvent.at)
+        .where(HistoryEvent.ticket_id == ticket.id)
+        .union_all(
+            select(Workunit.author_id, Workunit.created_at).where(Workunit.ticket_id == ticket.id)
+        )
+        .order_by("at")
+    )
+    for actor_id, _ in actors:
+        if actor_id not in roles:
+            add(actor_id, "participant")
+    return [
+        Contact(user_id, tuple(sorted(held, key=ROLE_ORDER.index)))
+        for user_id, held in roles.items()
+    ]

@@ -1,0 +1,48 @@
+"""What ``apply`` needs besides the command and the database: the time, the role, blobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class BlobLookup(Protocol):
+    """Read-only view of the content-addressed file store."""
+
+    def size_of(self, sha256: str) -> int | None:
+        """Size in bytes of a stored blob, or None when it is not (yet) stored."""
+
+
+class NoBlobs:
+    """For callers that never attach files (benchmarks of other commands, admin tools)."""
+
+    def size_of(self, sha256: str) -> int | None:
+        return None
+
+
+@dataclass(frozen=True)
+class ApplyContext:
+    """The authority's view of "now" and of its own role.
+
+    ``now`` comes from the authority's clock, never the client's: a command replayed on
+    the server gets the server's time. ``is_authority`` is true for the server and for a
+    standalone local store; only the authority assigns ticket numbers and row versions.
+    """
+
+    now: dt.datetime
+    is_authority: bool = True
+    blobs: BlobLookup = field(default_factory=NoBlobs)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What changed, so views refresh precisely (Anki's OpChanges, in small)."""
+
+    command_id: uuid.UUID
+    command_name: str
+    created_id: uuid.UUID | None = None
+    changed_ticket_ids: tuple[uuid.UUID, ...] = ()
+    config_changed: bool = False
+    warnings: tuple[str, ...] = ()

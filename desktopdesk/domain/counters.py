@@ -1,0 +1,25 @@
+"""Monotonic counters kept in the database, advanced inside the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from desktopdesk.models import Counter
+
+CHANGE_SEQUENCE = "change_sequence"
+TICKET_NUMBER = "ticket_number"
+PROVISIONAL_TICKET_NUMBER = "provisional_ticket_number"
+COMMAND_LOG = "command_log"
+
+
+def next_value(session: Session, name: str) -> int:
+    """Advance ``name`` and return its new value; rolled back with the transaction."""
+    value = session.scalar(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+        .returning(Counter.value)
+    )
+    if value is None:
+        session.execute(insert(Counter).values(name=name, value=1))
+        value = 1
+    return value

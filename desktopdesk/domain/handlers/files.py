@@ -1,0 +1,78 @@
+"""AttachFile: a file's metadata, once its bytes are safely in the blob store."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from desktopdesk.domain import acl, settings
+from desktopdesk.domain.apply import Action, handles
+from desktopdesk.domain.commands import AttachFile
+from desktopdesk.domain.context import CommandResult
+from desktopdesk.domain.errors import FORBIDDEN, VALIDATION, DomainError
+from desktopdesk.domain.handlers.common import ticket_label, touch
+from desktopdesk.domain.history import EventKind
+from desktopdesk.models import Attachment, Workunit
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+MAX_NAME = 255
+
+
+def clean_file_name(raw: str) -> str:
+    """A display name only (never a path): last path part, no control characters."""
+    name = re.split(r"[\\/]", raw)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if name in ("", ".", ".."):
+        raise DomainError(VALIDATION, "The file needs a name.", "file_name")
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: MAX_NAME - len(ext) - 1] + dot + ext) if dot and len(ext) < 20 else (
+            name[:MAX_NAME])
+    return name
+
+
+@handles(AttachFile)
+def attach_file(action: Action, cmd: AttachFile) -> CommandResult:
+    session, perms = action.session, action.perms
+    if session.get(Attachment, cmd.attachment_id) is not None:
+        raise DomainError(VALIDATION, "An attachment with this id already exists.",
+                          "attachment_id")
+    ticket = acl.require_visible(session, perms, cmd.ticket_id)
+    if not acl.can_edit(perms, ticket, action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)):
+        raise DomainError(FORBIDDEN, f"You may not add files to {ticket_label(ticket)}.")
+    name = clean_file_name(cmd.file_name)
+    if not _SHA256.fullmatch(cmd.sha256):
+        raise DomainError(VALIDATION, "The file's SHA-256 must be 64 lowercase hex digits.",
+                          "sha256")
+    limit_mb = action.setting(settings.MAX_ATTACHMENT_MB)
+    if cmd.size > limit_mb * 1024 * 1024:
+        raise DomainError(VALIDATION, f"'{name}' is larger than the {limit_mb} MB limit.", "size")
+    stored_size = action.ctx.blobs.size_of(cmd.sha256)
+    if stored_size is None:
+        raise DomainError(VALIDATION, f"The contents of '{name}' have not been stored yet.",
+                          "sha256")
+    if stored_size != cmd.size:
+        raise DomainError(VALIDATION, f"'{name}' should be {cmd.size} bytes but the stored file "
+                                      f"has {stored_size}.", "size")
+    mime = cmd.mime_type.strip().lower()
+    if not _MIME.fullmatch(mime):
+        raise DomainError(VALIDATION, f"'{cmd.mime_type}' is not a MIME type.", "mime_type")
+    if cmd.workunit_id is not None:
+        workunit = session.get(Workunit, cmd.workunit_id)
+        if workunit is None or workunit.ticket_id != ticket.id:
+            raise DomainError(VALIDATION, "That workunit is not on this ticket.", "workunit_id")
+    session.add(Attachment(
+        id=cmd.attachment_id,
+        ticket_id=ticket.id,
+        workunit_id=cmd.workunit_id,
+        file_name=name,
+        size=cmd.size,
+        sha256=cmd.sha256,
+        mime_type=mime,
+        description=cmd.description.strip(),
+        uploader_id=perms.user_id,
+    ))
+    action.history.record(ticket.id, EventKind.FILE_ADDED, "file", "", name)
+    touch(action, ticket)
+    return action.result(created_id=cmd.attachment_id, tickets=(ticket.id,))

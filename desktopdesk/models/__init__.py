@@ -1,0 +1,65 @@
+"""SQLAlchemy 2 typed models, one module per area. No behaviour beyond simple properties."""
+
+from desktopdesk.models.base import Base, Replicated, new_id, utc_now
+from desktopdesk.models.bookkeeping import CommandLogEntry, Counter, WorkspaceInfo
+from desktopdesk.models.codes import (
+    AT_CREATION,
+    FieldKind,
+    LimitMode,
+    Priority,
+    Resolution,
+    SlaType,
+    Status,
+    UserKind,
+)
+from desktopdesk.models.fields import CustomField, CustomFieldValue, TicketType, TicketTypeGroup
+from desktopdesk.models.history import HistoryEvent
+from desktopdesk.models.org import Company, Group, Membership, Profile, User
+from desktopdesk.models.settings import SettingValue
+from desktopdesk.models.sla import Sla
+from desktopdesk.models.tickets import (
+    Attachment,
+    InventoryObject,
+    Ticket,
+    TicketInventoryLink,
+    Workunit,
+    WorkunitShare,
+)
+from desktopdesk.models.workflow import StatusTransition
+
+__all__ = [
+    "AT_CREATION",
+    "Attachment",
+    "Base",
+    "CommandLogEntry",
+    "Company",
+    "Counter",
+    "CustomField",
+    "CustomFieldValue",
+    "FieldKind",
+    "Group",
+    "HistoryEvent",
+    "InventoryObject",
+    "LimitMode",
+    "Membership",
+    "Priority",
+    "Profile",
+    "Replicated",
+    "Resolution",
+    "SettingValue",
+    "Sla",
+    "SlaType",
+    "Status",
+    "StatusTransition",
+    "Ticket",
+    "TicketInventoryLink",
+    "TicketType",
+    "TicketTypeGroup",
+    "User",
+    "UserKind",
+    "Workunit",
+    "WorkunitShare",
+    "WorkspaceInfo",
+    "new_id",
+    "utc_now",
+]

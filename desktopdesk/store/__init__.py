@@ -1,0 +1,1 @@
+"""The local database: engine with pragmas, migrations, content-addressed blobs, demo data."""

@@ -1,0 +1,104 @@
+"""A workspace: one data folder holding the SQLite store and its blob folder.
+
+Opening one migrates the schema to head (copying the file first). ``execute`` is the one
+way user actions reach the store: one session and one transaction per action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktopdesk.domain.apply import apply
+from desktopdesk.domain.commands import Command
+from desktopdesk.domain.context import ApplyContext, CommandResult
+from desktopdesk.models import WorkspaceInfo, utc_now
+from desktopdesk.store.blobs import BlobStore
+from desktopdesk.store.engine import create_sqlite_engine, session_factory
+from desktopdesk.store.migrate import upgrade_to_head
+
+log = logging.getLogger("desktopdesk.store")
+
+DB_FILE = "desktopdesk.sqlite3"
+BLOB_DIR = "blobs"
+
+
+class Role(StrEnum):
+    """A standalone store is its own authority; a replica defers to a server."""
+
+    STANDALONE = "standalone"
+    REPLICA = "replica"
+
+
+class Workspace:
+    def __init__(self, data_dir: Path, engine: Engine) -> None:
+        self.data_dir = data_dir
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = session_factory(engine)
+        self.blobs = BlobStore(data_dir / BLOB_DIR)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Workspace:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db_path = data_dir / DB_FILE
+        engine = create_sqlite_engine(db_path)
+        upgrade_to_head(engine, db_path)
+        return cls(data_dir, engine)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_FILE
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- Facts about this store -----------------------------------------------------------
+
+    def info(self, key: str) -> str | None:
+        with self.sessions() as session:
+            return session.scalar(select(WorkspaceInfo.value).where(WorkspaceInfo.key == key))
+
+    def set_info(self, key: str, value: str) -> None:
+        with self.sessions.begin() as session:
+            session.merge(WorkspaceInfo(key=key, value=value))
+
+    @property
+    def role(self) -> Role:
+        return Role(self.info("role") or Role.STANDALONE)
+
+    # --- Changing things ------------------------------------------------------------------
+
+    def context(self, now: dt.datetime | None = None) -> ApplyContext:
+        return ApplyContext(
+            now=now or utc_now(), is_authority=self.role is Role.STANDALONE, blobs=self.blobs
+        )
+
+    def execute(
+        self, command: Command, actor_id: uuid.UUID, *, now: dt.datetime | None = None
+    ) -> CommandResult:
+        """Apply one user action in its own transaction: all of it is written, or nothing."""
+        ctx = self.context(now)
+        with self.sessions.begin() as session:
+            result = apply(session, command, actor_id, ctx)
+        log.debug("applied %s %s", command.command_name, command.command_id)
+        return result
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session for queries (rolled back, never committed)."""
+        with self.sessions() as session:
+            yield session
