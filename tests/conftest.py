@@ -13,7 +13,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from desktopdesk.domain.commands import (  # noqa: E402
+from desktopdesk.domain.commands import (
     AddMembership,
     Command,
     CreateCompany,
@@ -21,10 +21,10 @@ from desktopdesk.domain.commands import (  # noqa: E402
     CreateProfile,
     CreateUser,
 )
-from desktopdesk.domain.context import CommandResult  # noqa: E402
-from desktopdesk.models import UserKind  # noqa: E402
-from desktopdesk.store.bootstrap import create_first_admin  # noqa: E402
-from desktopdesk.store.workspace import Workspace  # noqa: E402
+from desktopdesk.domain.context import CommandResult
+from desktopdesk.models import UserKind
+from desktopdesk.store.bootstrap import create_first_admin
+from desktopdesk.store.workspace import Workspace
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -97,7 +97,8 @@ def load_permissions(session: Session, user_id: uuid.UUID) -> Permissions:
 def _inherit_down_the_tree(
     session: Session, direct: dict[uuid.UUID, Access]
 ) -> dict[uuid.UUID, Access]:
-    parents = dict(session.execute(select(Group.id, Group.parent_id)).tuples())
+    # Unpacking rows (not ``Result.tuples()``, deprecated in SQLAlchemy 2.1) suits 2.0 and 2.1.
+    parents = {gid: parent for gid, parent in session.execute(select(Group.id, Group.parent_id))}
     effective: dict[uuid.UUID, Access] = {}
     for group_id in parents:
         access = NO_ACCESS

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -23,7 +23,7 @@ from desktopdesk.domain.context import ApplyContext, CommandResult
 from desktopdesk.domain.counters import CHANGE_SEQUENCE, COMMAND_LOG, next_value
 from desktopdesk.domain.errors import DUPLICATE, FORBIDDEN, VALIDATION, DomainError
 from desktopdesk.domain.history import HistoryWriter
-from desktopdesk.domain.settings import Setting, get_setting
+from desktopdesk.domain.settings import Setting, read_setting, stored_settings
 from desktopdesk.models import CommandLogEntry, Replicated
 
 C = TypeVar("C", bound=Command)
@@ -45,6 +45,7 @@ class Action:
     perms: Permissions
     history: HistoryWriter
     command: Command
+    _settings: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def actor_id(self) -> uuid.UUID:
@@ -55,7 +56,10 @@ class Action:
         return self.ctx.now
 
     def setting(self, setting: Setting[T]) -> T:
-        return get_setting(self.session, setting)
+        """A setting's value, read once per action (settings change by their own command)."""
+        if self._settings is None:
+            self._settings = stored_settings(self.session)
+        return read_setting(self._settings, setting)
 
     def result(
         self,

@@ -52,7 +52,7 @@ def decode(raw: Any, hint: Any) -> Any:
             return tuple(decode(item, args[0]) for item in raw)
         if len(args) != len(raw):
             raise ValueError(f"expected {len(args)} items, got {len(raw)}")
-        return tuple(decode(item, arg) for item, arg in zip(args, raw, strict=True))
+        return tuple(decode(item, arg) for item, arg in zip(raw, args, strict=True))
     if origin is dict:
         _, value_hint = typing.get_args(hint)
         if not isinstance(raw, dict):

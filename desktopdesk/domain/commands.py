@@ -42,8 +42,13 @@ class Command:
         return {"command": self.command_name, "format": COMMAND_FORMAT_VERSION, "args": args}
 
 
-def command_from_json(payload: dict[str, Any]) -> Command:
-    """Rebuild a command, refusing unknown names, fields or values with a clear message."""
+def command_from_json(payload: Any) -> Command:
+    """Rebuild a command, refusing unknown names, fields or values with a clear message.
+
+    ``payload`` is whatever JSON arrived (a list or null too), hence ``Any``.
+    """
+    if not isinstance(payload, dict):
+        raise DomainError(VALIDATION, "A command is a JSON object.", "command")
     name = payload.get("command")
     cls = COMMANDS.get(name) if isinstance(name, str) else None
     if cls is None:

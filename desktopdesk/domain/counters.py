@@ -15,11 +15,13 @@ COMMAND_LOG = "command_log"
 
 def next_value(session: Session, name: str) -> int:
     """Advance ``name`` and return its new value; rolled back with the transaction."""
-    value = session.scalar(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
-        .returning(Counter.value)
-    )
-    if value is None:
-        session.execute(insert(Counter).values(name=name, value=1))
-        value = 1
+    # Counters share no rows with pending ORM objects, so skip the costly autoflush.
+    with session.no_autoflush:
+        value = session.scalar(
+            update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+            .returning(Counter.value)
+        )
+        if value is None:
+            session.execute(insert(Counter).values(name=name, value=1))
+            value = 1
     return value

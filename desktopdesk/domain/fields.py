@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain.errors import VALIDATION, DomainError
@@ -21,11 +22,12 @@ from desktopdesk.models import CustomField, FieldKind
 MAX_TEXT = 2000
 MAX_TEXTAREA = 65535
 CHECKBOX_VALUES = ("0", "1")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def fields_for_type(session: Session, ticket_type_id: uuid.UUID | None) -> list[CustomField]:
     """Global fields first, then the type's own, each in their display order."""
-    condition = CustomField.ticket_type_id.is_(None)
+    condition: ColumnElement[bool] = CustomField.ticket_type_id.is_(None)
     if ticket_type_id is not None:
         condition = or_(condition, CustomField.ticket_type_id == ticket_type_id)
     rows = session.scalars(select(CustomField).where(condition)).all()
@@ -65,11 +67,15 @@ def linked_choices(field: CustomField, parent_value: str | None) -> list[str]:
 def validate_values(
     fields: Sequence[CustomField],
     values: Mapping[uuid.UUID, str],
+    enforce_required: Collection[uuid.UUID] | None = None,
 ) -> dict[uuid.UUID, str]:
     """Check a ticket's complete set of values against its fields.
 
     ``values`` is the state after the change (old values merged with new ones). Returns
     the normalised values to store; raises naming the first field at fault.
+    ``enforce_required`` limits the "required" check to those fields (None: all), so a
+    required field added later does not block every edit of older tickets; it still
+    cannot be emptied once touched.
     """
     by_id = {f.id: f for f in fields}
     for field_id in values:
@@ -82,7 +88,7 @@ def validate_values(
     for field in _parents_first(fields):
         raw = (values.get(field.id) or "").strip()
         if not raw:
-            if field.required:
+            if field.required and (enforce_required is None or field.id in enforce_required):
                 raise DomainError(VALIDATION, f"'{field.label}' is required.", _key(field))
             clean[field.id] = ""
             continue
@@ -132,6 +138,9 @@ def _check_value(field: CustomField, raw: str, parent_value: str | None) -> str:
         return _check_number(field, raw)
     if kind is FieldKind.DATE:
         try:
+            # fromisoformat alone (3.11+) also takes "20260228" and week dates "2026-W09-6".
+            if not _DATE.fullmatch(raw):
+                raise ValueError(raw)
             return dt.date.fromisoformat(raw).isoformat()
         except ValueError:
             raise DomainError(
@@ -201,7 +210,8 @@ def check_definition(
         field_kind = FieldKind(kind)
     except ValueError:
         kinds = ", ".join(k.value for k in FieldKind)
-        raise DomainError(VALIDATION, f"Unknown field kind '{kind}' (use {kinds}).", "kind") from None
+        raise DomainError(VALIDATION, f"Unknown field kind '{kind}' (use {kinds}).",
+                          "kind") from None
     siblings = fields_for_type(session, ticket_type_id)
     if ticket_type_id is None:  # a global label must not clash with any type's label
         siblings = list(session.scalars(select(CustomField)))
@@ -209,10 +219,13 @@ def check_definition(
         raise DomainError(VALIDATION, f"There is already a field labelled '{label}'.", "label")
     if field_kind is FieldKind.COMBO and not any(o.strip() for o in options):
         raise DomainError(VALIDATION, f"Combo '{label}' needs at least one option.", "options")
-    if field_kind is FieldKind.NUMERIC and None not in (numeric_min, numeric_max):
-        assert numeric_min is not None and numeric_max is not None
-        if numeric_min > numeric_max:
-            raise DomainError(VALIDATION, "The minimum is above the maximum.", "numeric_min")
+    if (
+        field_kind is FieldKind.NUMERIC
+        and numeric_min is not None
+        and numeric_max is not None
+        and numeric_min > numeric_max
+    ):
+        raise DomainError(VALIDATION, "The minimum is above the maximum.", "numeric_min")
     if field_kind is not FieldKind.LINKED:
         if parent_field_id is not None:
             raise DomainError(VALIDATION, "Only linked fields have a parent field.", "parent")

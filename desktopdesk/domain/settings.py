@@ -54,7 +54,7 @@ class Setting(Generic[T]):
             raise DomainError(
                 VALIDATION, f"Setting '{self.label}' cannot be below {self.minimum}.", self.key
             )
-        return raw  # type: ignore[no-any-return]
+        return raw
 
 
 REGISTRY: dict[str, Setting[Any]] = {}
@@ -142,6 +142,18 @@ SORT_WORKUNITS_BY_COMPLETION = _declare(Setting(
 MAX_ATTACHMENT_MB = _declare(Setting(
     "max_attachment_mb", int, 50, "server", "Largest attachment (MB)",
     "Files above this size are refused.", minimum=1))
+
+
+def stored_settings(session: Session) -> dict[str, Any]:
+    """Every stored value at once: an action reads several settings, one query serves all."""
+    return {key: value for key, value in session.execute(
+        select(SettingValue.key, SettingValue.value))}
+
+
+def read_setting(stored: dict[str, Any], setting: Setting[T]) -> T:
+    if setting.key not in stored or stored[setting.key] is None:
+        return setting.default
+    return setting.coerce(stored[setting.key])
 
 
 def get_setting(session: Session, setting: Setting[T]) -> T:

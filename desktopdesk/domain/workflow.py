@@ -11,7 +11,8 @@ from desktopdesk.models import AT_CREATION, Status, StatusTransition
 
 def _mapping(session: Session) -> set[tuple[int, int]]:
     rows = session.execute(select(StatusTransition.from_status, StatusTransition.to_status))
-    return set(rows.tuples())
+    # Unpacking rows (not ``Result.tuples()``, deprecated in SQLAlchemy 2.1) suits 2.0 and 2.1.
+    return {(frm, to) for frm, to in rows}
 
 
 def allowed_next_statuses(session: Session, current: Status) -> list[Status]:
@@ -31,15 +32,20 @@ def allowed_next_statuses(session: Session, current: Status) -> list[Status]:
 
 
 def creation_statuses(session: Session) -> list[Status]:
-    """Statuses a new ticket may start in: New unless the mapping says otherwise."""
+    """Statuses a new ticket may start in, the default first.
+
+    Without creation rows every open status is allowed (a technician logging a call
+    they are already handling files it as Assigned), with New as the default.
+    """
     initial = sorted(Status(to) for frm, to in _mapping(session) if frm == AT_CREATION)
-    return initial or [Status.NEW]
+    return initial or [s for s in Status if s is not Status.CLOSED]
 
 
 def check_transition(session: Session, current: Status, target: Status) -> None:
     if target in allowed_next_statuses(session, current):
         return
-    if current is Status.CLOSED:
+    # Reopening refused by the mapping must say so, not "can only be reopened".
+    if current is Status.CLOSED and target is not Status.REOPENED:
         message = "A closed ticket can only be reopened."
     else:
         message = f"The status mapping does not allow {current.label} -> {target.label}."

@@ -57,9 +57,9 @@ __all__ = [
     "TicketTypeGroup",
     "User",
     "UserKind",
+    "WorkspaceInfo",
     "Workunit",
     "WorkunitShare",
-    "WorkspaceInfo",
     "new_id",
     "utc_now",
 ]

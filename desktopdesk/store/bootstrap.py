@@ -24,7 +24,7 @@ STANDARD_PROFILES = (
 )
 
 
-class WorkspaceNotEmpty(Exception):
+class WorkspaceNotEmptyError(Exception):
     pass
 
 
@@ -33,7 +33,7 @@ def create_first_admin(
 ) -> uuid.UUID:
     with workspace.sessions.begin() as session:
         if session.scalar(select(func.count()).select_from(User)):
-            raise WorkspaceNotEmpty("this workspace already has users")
+            raise WorkspaceNotEmptyError("this workspace already has users")
         now = utc_now()
         admin = User(username=username, full_name=full_name, is_superadmin=True,
                      created_at=now, updated_at=now, version=0)

@@ -44,6 +44,7 @@ class Workspace:
         self.engine = engine
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.blobs = BlobStore(data_dir / BLOB_DIR)
+        self._role: Role | None = None
 
     @classmethod
     def open(cls, data_dir: Path) -> Workspace:
@@ -75,10 +76,15 @@ class Workspace:
     def set_info(self, key: str, value: str) -> None:
         with self.sessions.begin() as session:
             session.merge(WorkspaceInfo(key=key, value=value))
+        if key == "role":
+            self._role = None
 
     @property
     def role(self) -> Role:
-        return Role(self.info("role") or Role.STANDALONE)
+        """Read once and cached: it changes only through ``set_info``."""
+        if self._role is None:
+            self._role = Role(self.info("role") or Role.STANDALONE)
+        return self._role
 
     # --- Changing things ------------------------------------------------------------------
 

@@ -131,11 +131,18 @@ def create_profile(action: Action, cmd: CreateProfile) -> CommandResult:
 
 def _check_group_values(action: Action, group_id: uuid.UUID, values: dict[str, Any]) -> None:
     session = action.session
+    # UpdateGroup's changes come as JSON values: check types before using them.
+    for key in ("name", "email_from"):
+        if key in values and not isinstance(values[key], str):
+            raise DomainError(VALIDATION, f"'{key}' must be text.", key)
+    if "qa_evaluation" in values and not isinstance(values["qa_evaluation"], bool):
+        raise DomainError(VALIDATION, "'QA evaluation' is yes or no.", "qa_evaluation")
     if "name" in values:
         values["name"] = require_text(values["name"], "The group name", "name", 100)
     if values.get("parent_id") is not None:
         parent_id = values["parent_id"] = _as_uuid(values["parent_id"], "parent_id")
-        parents = dict(session.execute(select(Group.id, Group.parent_id)).tuples())
+        parents = {gid: parent
+                   for gid, parent in session.execute(select(Group.id, Group.parent_id))}
         if parent_id not in parents:
             raise DomainError(VALIDATION, "Unknown parent group.", "parent_id")
         node: uuid.UUID | None = parent_id
@@ -276,6 +283,9 @@ def set_status_mapping(action: Action, cmd: SetStatusMapping) -> CommandResult:
         if frm == to:
             raise DomainError(VALIDATION, f"{Status(to).label} -> itself is not a transition.",
                               "transitions")
+        if frm == Status.CLOSED and to != Status.REOPENED:
+            raise DomainError(VALIDATION, f"From Closed a ticket can only be reopened, not moved "
+                                          f"to {Status(to).label}.", "transitions")
         if frm == AT_CREATION and to == Status.CLOSED:
             raise DomainError(VALIDATION, "A ticket cannot be created closed.", "transitions")
         pairs.add((frm, to))

@@ -43,7 +43,7 @@ from desktopdesk.domain.handlers.common import (
     touch,
 )
 from desktopdesk.domain.history import EventKind
-from desktopdesk.domain.html import sanitize_html
+from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.domain.limits import check_group_limits
 from desktopdesk.domain.workunit_rules import add_workunit_row
 from desktopdesk.models import (
@@ -321,7 +321,8 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
     if "description_html" in plain:
         html = sanitize_html(_text(plain["description_html"], "description_html"))
         if html != ticket.description_html:
-            history.record(ticket.id, EventKind.FIELD_CHANGED, "description", "", "")
+            history.record(ticket.id, EventKind.FIELD_CHANGED, "description",
+                           _excerpt(ticket.description_html), _excerpt(html))
             ticket.description_html = html
     if "priority" in plain:
         priority = _check_priority(_integer(plain["priority"], "priority"))
@@ -381,20 +382,24 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
         _check_type_for_group(action, type_id, group, required_check=False)
     elif type_id is None and "ticket_type_id" in plain:
         _check_type_for_group(action, None, group, required_check=True)
-    if type_id != ticket.ticket_type_id:
+    type_changed = type_id != ticket.ticket_type_id
+    if type_changed:
         history.record(ticket.id, EventKind.FIELD_CHANGED, "ticket_type", ticket.ticket_type_id,
                        type_id)
         ticket.ticket_type_id = type_id
-    _update_custom_values(action, ticket, custom_changes)
+    _update_custom_values(action, ticket, custom_changes, type_changed=type_changed)
     touch(action, ticket)
     return action.result(tickets=(ticket.id,))
 
 
-def _update_custom_values(action: Action, ticket: Ticket, changes: dict[str, Any]) -> None:
+def _update_custom_values(
+    action: Action, ticket: Ticket, changes: dict[str, Any], *, type_changed: bool
+) -> None:
     """Merge changes with stored values and validate them all against the ticket's type.
 
     Values of fields the (new) type lacks are dropped with a history event each, so
-    nothing disappears without a trace.
+    nothing disappears without a trace. "Required" is enforced on the fields being
+    changed, or on all of them when the type changes (the form then shows them all).
     """
     session = action.session
     stored = {
@@ -413,21 +418,30 @@ def _update_custom_values(action: Action, ticket: Ticket, changes: dict[str, Any
             session.delete(row)
             del stored[field_id]
     merged = {field_id: row.value for field_id, row in stored.items()}
-    merged.update(_custom_keys(changes))
-    clean = fields.validate_values(type_fields, merged)
+    changed = _custom_keys(changes)
+    merged.update(changed)
+    clean = fields.validate_values(
+        type_fields, merged, enforce_required=None if type_changed else set(changed)
+    )
     for field_id, value in clean.items():
-        row = stored.get(field_id)
-        old = row.value if row else ""
+        current = stored.get(field_id)
+        old = current.value if current else ""
         if value == old:
             continue
         action.history.record(ticket.id, EventKind.FIELD_CHANGED,
                               f"custom:{labels[field_id]}", old, value)
-        if row is None:
+        if current is None:
             session.add(CustomFieldValue(ticket_id=ticket.id, field_id=field_id, value=value))
         elif value:
-            row.value = value
+            current.value = value
         else:
-            session.delete(row)
+            session.delete(current)
+
+
+def _excerpt(html: str, length: int = 200) -> str:
+    """What history keeps of a long text: its start, as plain text."""
+    text = " ".join(plain_text(html).split())
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _text(value: Any, field: str) -> str:
@@ -459,6 +473,9 @@ def _change_status(action: Action, ticket_id: uuid.UUID, target: Status,
     session = action.session
     ticket = acl.require_visible(session, action.perms, ticket_id)
     require_unlocked(ticket)
+    may_modify = action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)
+    if not acl.can_edit(action.perms, ticket, may_modify):
+        raise DomainError(FORBIDDEN, f"You may not change {ticket_label(ticket)}.", "status")
     if not acl.is_owner_or_admin(action.perms, ticket):
         owner = session.get(User, ticket.owner_id)
         name = owner.full_name if owner else "its owner"

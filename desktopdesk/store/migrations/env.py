@@ -13,7 +13,7 @@ from desktopdesk.models import Base
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through desktopdesk.store.migrate, which passes a connection")
+    raise RuntimeError("run migrations through desktopdesk.store.migrate (it passes a connection)")
 
 
 

@@ -1,0 +1,1 @@
+"""The shared server (FastAPI): arrives with the sync issue; the console script is reserved."""
