@@ -1,0 +1,185 @@
+"""``desktopdesk``: open a workspace, sign someone in, show the main window.
+
+Qt is imported only once the arguments check out, so ``--version`` and bad input
+answer at once and this module stays importable headless. The user lookups here are
+the only database reads outside the task runner: one small query each, before Qt starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from desktopdesk import __version__, paths
+from desktopdesk.domain.queries import UserSummary, find_user, user_summary, usernames
+from desktopdesk.models import User
+from desktopdesk.store.workspace import Workspace
+
+log = logging.getLogger("desktopdesk.cli")
+
+PROG = "desktopdesk"
+BAD_INPUT = 2
+DEMO_USER = "ramon"
+LOG_FILE = "desktopdesk.log"
+
+
+class BadInputError(Exception):
+    """Something the person typed is wrong: one line on stderr, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Offline-first desktop help desk.")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help=f"the workspace folder (default: {paths.default_data_dir()})")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the demo workspace, filled with sample tickets")
+    parser.add_argument("--user", metavar="USERNAME",
+                        help=f"who to sign in as (default: {DEMO_USER} in the demo, "
+                             "admin in a new workspace)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir: Path = args.data_dir or paths.default_data_dir()
+    log_dir = data_dir / "logs" if args.data_dir else paths.default_log_dir()
+    try:
+        _check_data_dir(data_dir)
+        with _logging_to(log_dir / LOG_FILE) as log_file:
+            log.info("DesktopDesk %s starting on %s", __version__, data_dir)
+            workspace = _open_workspace(data_dir, demo=args.demo)
+            try:
+                user = _sign_in(workspace, args.user, demo=args.demo)
+                from desktopdesk.ui.app import run
+
+                return run(workspace, user, log_file=log_file)
+            finally:
+                workspace.close()
+    except BadInputError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return BAD_INPUT
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    if data_dir.exists() and not data_dir.is_dir():
+        raise BadInputError(f"{data_dir} is not a folder; give --data-dir a folder.")
+    if data_dir.is_dir() and not os.access(data_dir, os.R_OK | os.W_OK | os.X_OK):
+        raise BadInputError(f"cannot read and write the data folder {data_dir}.")
+
+
+@contextmanager
+def _logging_to(log_file: Path) -> Iterator[Path | None]:
+    """A rotating log file for everything from INFO up, and stderr for warnings.
+
+    Handlers are removed again on the way out, so calling ``main`` twice (as tests do)
+    leaves logging as it found it.
+    """
+    root = logging.getLogger()
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(formatter)
+    handlers: list[logging.Handler] = [stderr]
+    written: Path | None = log_file
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5,
+                                           encoding="utf-8", delay=True)
+        file_handler.setFormatter(formatter)
+        handlers.append(file_handler)
+    except OSError as error:
+        written = None
+        print(f"{PROG}: not logging to a file ({error})", file=sys.stderr)
+    previous_level = root.level
+    root.setLevel(min(previous_level or logging.INFO, logging.INFO))
+    for handler in handlers:
+        root.addHandler(handler)
+    try:
+        yield written
+    finally:
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(previous_level)
+
+
+def _open_workspace(data_dir: Path, *, demo: bool) -> Workspace:
+    try:
+        if demo:
+            from desktopdesk.store import demo as demo_store
+
+            return demo_store.open_demo_workspace(data_dir)
+        return Workspace.open(data_dir)
+    except (OSError, SQLAlchemyError) as error:
+        # The traceback goes to the log file only; the terminal gets the one-line reason.
+        log.info("could not open the workspace in %s", data_dir, exc_info=True)
+        raise BadInputError(
+            f"cannot open the workspace in {data_dir}: {_reason(error)}"
+        ) from error
+
+
+def _reason(error: Exception) -> str:
+    """The driver's own words ("file is not a database"), without SQL or links."""
+    original = getattr(error, "orig", None)
+    if isinstance(original, Exception):
+        return str(original)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).splitlines()[0]
+
+
+def _sign_in(workspace: Workspace, username: str | None, *, demo: bool) -> UserSummary:
+    if demo:
+        from desktopdesk.store import demo as demo_store
+
+        wanted = username or DEMO_USER
+        try:
+            user_id = demo_store.user_id_by_username(workspace, wanted)
+        except LookupError as error:
+            raise BadInputError(str(error)) from None
+        return _summary(workspace, user_id, wanted)
+    if _is_empty(workspace):
+        from desktopdesk.store.bootstrap import initialise_workspace
+
+        admin_id = initialise_workspace(workspace)
+        log.info("new workspace in %s: created the first administrator", workspace.data_dir)
+        if username is None:
+            return _summary(workspace, admin_id, "admin")
+    wanted = username or "admin"
+    with workspace.read() as session:
+        user = find_user(session, wanted)
+        known = usernames(session)
+    if user is None:
+        raise BadInputError(f"no user named {wanted!r} in {workspace.data_dir} "
+                            f"(users: {', '.join(known)}).")
+    return _enabled(user)
+
+
+def _summary(workspace: Workspace, user_id: uuid.UUID, username: str) -> UserSummary:
+    with workspace.read() as session:
+        user = user_summary(session, user_id)
+    if user is None:
+        raise BadInputError(f"no user named {username!r} in {workspace.data_dir}.")
+    return _enabled(user)
+
+
+def _enabled(user: UserSummary) -> UserSummary:
+    if not user.enabled:
+        raise BadInputError(f"user {user.username!r} is disabled and cannot sign in.")
+    return user
+
+
+def _is_empty(workspace: Workspace) -> bool:
+    with workspace.read() as session:
+        return not session.scalar(select(func.count()).select_from(User))

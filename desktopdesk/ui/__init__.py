@@ -1,0 +1,1 @@
+"""The Qt desktop shell: the only package that imports QtWidgets and QtGui."""

@@ -1,0 +1,111 @@
+"""Starting the Qt application: identity, the crash hook, the main window."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktopdesk import __version__
+from desktopdesk.domain.queries import UserSummary
+from desktopdesk.store.workspace import Workspace
+from desktopdesk.ui import messages
+
+log = logging.getLogger("desktopdesk.ui")
+
+APP_NAME = "DesktopDesk"
+ORGANISATION_NAME = "DesktopDesk"
+ORGANISATION_DOMAIN = "desktopdesk.org"
+#: The desktop entry's name (packaging/), so Wayland shells match windows to its icon.
+DESKTOP_FILE_NAME = "org.desktopdesk.DesktopDesk"
+#: Present in a source checkout; installed builds get the icon from the desktop entry.
+ICON_FILE = Path(__file__).resolve().parents[2] / "resources" / "icons" / "desktopdesk.svg"
+
+
+def create_application(argv: list[str]) -> QApplication:
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setApplicationDisplayName(APP_NAME)
+    QApplication.setOrganizationName(ORGANISATION_NAME)
+    QApplication.setOrganizationDomain(ORGANISATION_DOMAIN)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName(DESKTOP_FILE_NAME)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
+    if ICON_FILE.is_file():
+        app.setWindowIcon(QIcon(str(ICON_FILE)))
+    return app
+
+
+class CrashHook:
+    """sys.excepthook for the GUI: log the traceback, then show it in the crash dialog.
+
+    A bug inside a slot would otherwise only print to a terminal nobody is watching.
+    """
+
+    def __init__(self, log_file: Path | None = None) -> None:
+        self.log_file = log_file
+        self._showing = False
+
+    def __call__(self, exc_type: type[BaseException], exc: BaseException,
+                 tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.critical("unexpected error", exc_info=(exc_type, exc, tb))
+        if self._showing:  # an error while the dialog is up: logged, not stacked
+            return
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        details = f"DesktopDesk {__version__}\n\n{details}"
+        self._showing = True
+        try:
+            messages.crash(details, log_file=self.log_file)
+        finally:
+            self._showing = False
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+_qt_log = logging.getLogger("desktopdesk.qt")
+
+
+def _on_qt_message(kind: QtMsgType, context: QMessageLogContext, text: str) -> None:
+    """Qt's own warnings go to our log instead of a terminal nobody is watching."""
+    _qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s (%s)", text, context.category)
+
+
+def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None) -> int:
+    """Show the main window for ``user`` and run the event loop; returns the exit code."""
+    from desktopdesk.ui.main_window import MainWindow
+
+    qInstallMessageHandler(_on_qt_message)
+    app = create_application(sys.argv[:1])
+    previous_hook = sys.excepthook
+    sys.excepthook = CrashHook(log_file)
+    previous_sigint = signal.signal(signal.SIGINT, lambda *_: app.quit())
+    # Python only runs signal handlers between bytecodes; wake it now and then so
+    # Ctrl+C in the terminal closes the app instead of waiting for the next event.
+    wake_up = QTimer(app)
+    wake_up.timeout.connect(lambda: None)
+    wake_up.start(250)
+    window = MainWindow(workspace, user)
+    try:
+        window.resize(1200, 700)
+        window.show()
+        return app.exec()
+    finally:
+        window.runner.wait_for_done()  # no worker may outlive the workspace it reads
+        wake_up.stop()
+        signal.signal(signal.SIGINT, previous_sigint)
+        sys.excepthook = previous_hook
