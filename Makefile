@@ -20,11 +20,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -p no:cacheprovider
-	$(BIN)/ruff check desktopdesk tests benchmarks
+	$(BIN)/ruff check desktopdesk tests benchmarks tools
 	$(BIN)/mypy
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktopdesk tests benchmarks
+	$(BIN)/ruff check desktopdesk tests benchmarks tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", metavar="USERNAME",
                         help=f"who to sign in as (default: {DEMO_USER} in the demo, "
                              "admin in a new workspace)")
+    parser.add_argument("--self-check", action="store_true",
+                        help="open the window, print what it shows once loaded, and quit")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 user = _sign_in(workspace, args.user, demo=args.demo)
                 from desktopdesk.ui.app import run
 
-                return run(workspace, user, log_file=log_file)
+                return run(workspace, user, log_file=log_file, self_check=args.self_check)
             finally:
                 workspace.close()
     except BadInputError as error:

@@ -8,6 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
@@ -17,6 +18,9 @@ from desktopdesk import __version__
 from desktopdesk.domain.queries import UserSummary
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
+
+if TYPE_CHECKING:
+    from desktopdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("desktopdesk.ui")
 
@@ -85,8 +89,17 @@ def _on_qt_message(kind: QtMsgType, context: QMessageLogContext, text: str) -> N
     _qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s (%s)", text, context.category)
 
 
-def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None) -> int:
-    """Show the main window for ``user`` and run the event loop; returns the exit code."""
+#: How long ``--self-check`` waits for the first page of tickets before it fails.
+SELF_CHECK_TIMEOUT_MS = 30_000
+
+
+def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None,
+        self_check: bool = False) -> int:
+    """Show the main window for ``user`` and run the event loop; returns the exit code.
+
+    ``self_check`` quits once the first page of tickets is on screen, printing what it
+    showed: the smoke test for installs and frozen builds, and for the end-to-end test.
+    """
     from desktopdesk.ui.main_window import MainWindow
 
     qInstallMessageHandler(_on_qt_message)
@@ -103,9 +116,25 @@ def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None
     try:
         window.resize(1200, 700)
         window.show()
+        if self_check:
+            _quit_when_first_page_shows(app, window)
         return app.exec()
     finally:
         window.runner.wait_for_done()  # no worker may outlive the workspace it reads
         wake_up.stop()
         signal.signal(signal.SIGINT, previous_sigint)
         sys.excepthook = previous_hook
+
+
+def _quit_when_first_page_shows(app: QApplication, window: MainWindow) -> None:
+    def succeeded(rows: int) -> None:
+        print(f"self-check ok: {rows} tickets shown to {window.user.username}", flush=True)
+        app.exit(0)
+
+    def failed(reason: object) -> None:
+        print(f"self-check failed: {reason}", file=sys.stderr, flush=True)
+        app.exit(1)
+
+    window.model.page_loaded.connect(succeeded)
+    window.model.load_failed.connect(failed)
+    QTimer.singleShot(SELF_CHECK_TIMEOUT_MS, app, lambda: failed("no tickets loaded in time"))
