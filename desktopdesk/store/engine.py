@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5000
@@ -42,6 +42,23 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 def _on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+def create_engine_for_url(url: str) -> Engine:
+    """An engine for a database URL: a SQLite file (our pragmas) or PostgreSQL (psycopg 3).
+
+    ``postgresql://`` URLs are pinned to the psycopg 3 driver so they never fall back to
+    psycopg2, whichever SQLAlchemy version is installed.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("a SQLite store needs a file path, not an in-memory database")
+        return create_sqlite_engine(Path(parsed.database))
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+    raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or "
+                     "postgresql")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -22,7 +22,7 @@ from desktopdesk.domain.commands import Command
 from desktopdesk.domain.context import ApplyContext, CommandResult
 from desktopdesk.models import WorkspaceInfo, utc_now
 from desktopdesk.store.blobs import BlobStore
-from desktopdesk.store.engine import create_sqlite_engine, session_factory
+from desktopdesk.store.engine import create_engine_for_url, create_sqlite_engine, session_factory
 from desktopdesk.store.migrate import upgrade_to_head
 
 log = logging.getLogger("desktopdesk.store")
@@ -47,15 +47,34 @@ class Workspace:
         self._role: Role | None = None
 
     @classmethod
-    def open(cls, data_dir: Path) -> Workspace:
+    def open(cls, data_dir: Path, db_url: str | None = None) -> Workspace:
+        """The store in ``data_dir`` (its SQLite file), or the database at ``db_url``.
+
+        Either way blobs live in ``data_dir`` and the schema is migrated to head; only a
+        SQLite file is copied before migrating (PostgreSQL has its own backups).
+        """
         data_dir.mkdir(parents=True, exist_ok=True)
-        db_path = data_dir / DB_FILE
-        engine = create_sqlite_engine(db_path)
-        upgrade_to_head(engine, db_path)
+        if db_url is None:
+            db_path: Path | None = data_dir / DB_FILE
+            engine = create_sqlite_engine(data_dir / DB_FILE)
+        else:
+            engine = create_engine_for_url(db_url)
+            database = engine.url.database
+            is_sqlite = engine.url.get_backend_name() == "sqlite"
+            db_path = Path(database) if is_sqlite and database else None
+        try:
+            upgrade_to_head(engine, db_path)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(data_dir, engine)
 
     @property
     def db_path(self) -> Path:
+        """The SQLite file (for a PostgreSQL store: where a local file would be)."""
+        database = self.engine.url.database
+        if self.engine.url.get_backend_name() == "sqlite" and database:
+            return Path(database)
         return self.data_dir / DB_FILE
 
     def close(self) -> None:
