@@ -45,6 +45,7 @@ from desktopdesk.domain.handlers.common import (
 from desktopdesk.domain.history import EventKind
 from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.domain.limits import check_group_limits
+from desktopdesk.domain.merge import MergeOutcome, three_way
 from desktopdesk.domain.workunit_rules import add_workunit_row
 from desktopdesk.models import (
     CustomField,
@@ -303,9 +304,10 @@ def _editable_ticket(action: Action, ticket_id: uuid.UUID) -> Ticket:
 def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResult:
     session, perms, history = action.session, action.perms, action.history
     ticket = _editable_ticket(action, cmd.ticket_id)
+    merge = three_way(_current_values(session, ticket, cmd.changes), cmd.changes, cmd.base)
     custom_changes: dict[str, Any] = {}
     plain: dict[str, Any] = {}
-    for key, value in cmd.changes.items():
+    for key, value in merge.apply.items():
         if key.startswith("custom:"):
             custom_changes[key] = value
         elif key in UPDATABLE_FIELDS:
@@ -388,8 +390,57 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
                        type_id)
         ticket.ticket_type_id = type_id
     _update_custom_values(action, ticket, custom_changes, type_changed=type_changed)
+    if "description_html" in merge.kept_theirs:
+        _keep_description_edit_as_workunit(action, ticket, cmd.changes["description_html"])
     touch(action, ticket)
-    return action.result(tickets=(ticket.id,))
+    return action.result(tickets=(ticket.id,), warnings=_merge_warnings(session, merge))
+
+
+def _current_values(session: Session, ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
+    """The ticket's present value of every field a change names, for the merge."""
+    values: dict[str, Any] = {}
+    custom_ids = [_uuid(k.removeprefix("custom:"), k) for k in changes if k.startswith("custom:")]
+    if custom_ids:
+        stored = dict(session.execute(
+            select(CustomFieldValue.field_id, CustomFieldValue.value).where(
+                CustomFieldValue.ticket_id == ticket.id,
+                CustomFieldValue.field_id.in_(custom_ids),
+            )
+        ).all())
+        values.update({f"custom:{field_id}": stored.get(field_id, "") for field_id in custom_ids})
+    for key in changes:
+        if key in UPDATABLE_FIELDS:
+            values[key] = getattr(ticket, key)
+    return values
+
+
+def _field_name(session: Session, key: str) -> str:
+    if key.startswith("custom:"):
+        field = session.get(CustomField, _uuid(key.removeprefix("custom:"), key))
+        return field.label if field else "a custom field"
+    return key.removesuffix("_id").removesuffix("_html").replace("_", " ")
+
+
+def _keep_description_edit_as_workunit(action: Action, ticket: Ticket, text: Any) -> None:
+    """The description changed under an offline edit: keep theirs, file ours as a note."""
+    html = sanitize_html(_text(text, "description_html"))
+    add_workunit_row(
+        action, ticket, hours=0.0,
+        text_html="<p><em>Description edit not applied: the description had changed "
+                  "meanwhile. The edited text was:</em></p>" + html,
+    )
+
+
+def _merge_warnings(session: Session, merge: MergeOutcome) -> tuple[str, ...]:
+    warnings = []
+    if merge.kept_theirs:
+        warnings.append("The description had changed meanwhile; your text was added as a "
+                        "workunit instead.")
+    if merge.overwrote:
+        names = ", ".join(_field_name(session, key) for key in merge.overwrote)
+        warnings.append(f"Also changed by someone else, now set to your value: {names} "
+                        "(their value is in the history).")
+    return tuple(warnings)
 
 
 def _update_custom_values(
