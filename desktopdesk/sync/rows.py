@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import Table, inspect
-from sqlalchemy.sql.elements import NamedColumn
 from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.sql.elements import NamedColumn
 from sqlalchemy.types import TypeDecorator, Uuid
 
 from desktopdesk.models import Base, Replicated
