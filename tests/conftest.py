@@ -47,10 +47,11 @@ class Org:
     javi: uuid.UUID  # technician on Support only
     ana: uuid.UUID  # Acme customer, grouped: VIEW+EDIT on Acme
     bob: uuid.UUID  # Acme customer, grouped
-    carla: uuid.UUID  # independent customer: EDIT (to file) on Support
+    carla: uuid.UUID  # independent customer: EDIT (to file) on Independents
     outsider: uuid.UUID  # grouped user with no memberships
     support: uuid.UUID
     acme_group: uuid.UUID
+    independents: uuid.UUID  # queue of independent customers, default owner ramon
     acme_company: uuid.UUID
     helpdesk_company: uuid.UUID
     standard: uuid.UUID
@@ -95,13 +96,17 @@ def org(workspace: Workspace) -> Org:
     outsider = user("outsider", None)
     support = do(CreateGroup(name="Support"))
     acme_group = do(CreateGroup(name="Acme", default_owner_id=ramon))
+    independents = do(CreateGroup(name="Independent customers", default_owner_id=ramon))
     for u, g, p in [
         (ramon, support, manager), (ramon, acme_group, manager),
         (tomas, support, standard), (tomas, acme_group, standard),
         (javi, support, standard),
         (ana, acme_group, customer), (bob, acme_group, customer),
-        (carla, support, filer),
+        (ramon, independents, manager),
+        (carla, independents, filer),
     ]:
         do(AddMembership(user_id=u, group_id=g, profile_id=p))
     return Org(workspace, admin, ramon, tomas, javi, ana, bob, carla, outsider, support,
-               acme_group, acme, helpdesk, standard, manager, escalate)
+               acme_group, independents, acme, helpdesk, standard, manager, escalate)
+
+pytest_plugins = ["tests.pg_fixtures"]

@@ -25,6 +25,7 @@ from desktopdesk.domain.errors import DUPLICATE, FORBIDDEN, VALIDATION, DomainEr
 from desktopdesk.domain.history import HistoryWriter
 from desktopdesk.domain.settings import Setting, read_setting, stored_settings
 from desktopdesk.models import CommandLogEntry, Replicated
+from desktopdesk.models.base import ids_derived_from
 
 C = TypeVar("C", bound=Command)
 T = TypeVar("T", bool, int, float, str)
@@ -110,7 +111,9 @@ def apply(
         action = Action(
             session, ctx, perms, HistoryWriter(session, ctx, actor_id, command.command_id), command
         )
-        result = handler(action, command)
+        with ids_derived_from(command.command_id):
+            result = handler(action, command)
+            session.flush()  # rows get their derived ids here, inside the scope
         session.add(
             CommandLogEntry(
                 command_id=command.command_id,

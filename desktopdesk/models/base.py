@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import DateTime, Integer, MetaData, Uuid
@@ -25,9 +29,28 @@ NAMING_CONVENTION = {
 }
 
 
+#: While a command is applied, ids of the rows it creates come from here (see below).
+_derived_ids: ContextVar[Iterator[uuid.UUID] | None] = ContextVar("derived_ids", default=None)
+
+
 def new_id() -> uuid.UUID:
-    """A time-ordered UUIDv7: generated where the row is born, index-friendly."""
-    return uuid7()
+    """A new row id: time-ordered UUIDv7, or derived from the command being applied.
+
+    Rows a command creates without an id of its own (history events, custom values,
+    automatic workunits) get ``uuid5(command_id, n)`` in creation order, so the server
+    replaying a command makes exactly the rows the desktop made.
+    """
+    derived = _derived_ids.get()
+    return next(derived) if derived is not None else uuid7()
+
+
+@contextmanager
+def ids_derived_from(command_id: uuid.UUID) -> Iterator[None]:
+    token = _derived_ids.set(uuid.uuid5(command_id, str(n)) for n in itertools.count())
+    try:
+        yield
+    finally:
+        _derived_ids.reset(token)
 
 
 def utc_now() -> dt.datetime:

@@ -114,3 +114,15 @@ def test_a_file_may_hang_off_a_workunit_of_the_same_ticket(org: Org) -> None:
     org.do(AttachFile(ticket_id=other, file_name="a", size=1, sha256=blob.sha256,
                       workunit_id=workunit_id), org.ana)
     assert [a.workunit_id for a in attachments(org, other)] == [workunit_id]
+
+
+def test_a_file_cannot_hang_off_a_workunit_the_uploader_cannot_see(org: Org) -> None:
+    ticket_id = new_ticket(org, org.ana)
+    internal = org.do(AddWorkunit(ticket_id=ticket_id, text_html="<p>between us</p>",
+                                  is_internal=True), org.ramon).created_id
+    blob = org.ws.blobs.put_bytes(b"photo")
+
+    error = refused(org, AttachFile(ticket_id=ticket_id, file_name="p.jpg", size=blob.size,
+                                    sha256=blob.sha256, workunit_id=internal), org.ana,
+                    VALIDATION)
+    assert error.message == "That workunit is not on this ticket."

@@ -8,6 +8,7 @@ import json
 import types
 import typing
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,3 +159,34 @@ def test_pair_tuples_need_exactly_two_items() -> None:
 
     assert info.value.code == VALIDATION
     assert info.value.field == "transitions"
+
+
+def test_replaying_a_command_in_another_store_makes_the_same_rows(tmp_path: Path) -> None:
+    """The server re-applies the desktop's command: derived rows must get the same ids."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from desktopdesk.domain.commands import ChangeSetting, CreateGroup, CreateTicket
+    from desktopdesk.models import HistoryEvent, Workunit
+    from desktopdesk.store.bootstrap import create_first_admin
+    from desktopdesk.store.workspace import Workspace
+
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    group = CreateGroup(name="Support")
+    auto_workunit = ChangeSetting(key="editor_adds_workunit_on_create", value=True)
+    create = CreateTicket(title="Printer", group_id=group.group_id)
+
+    def ids_after_replay(folder: Path) -> tuple[list[str], list[str]]:
+        with Workspace.open(folder) as ws:
+            admin = create_first_admin(ws)
+            for command in (group, auto_workunit, create):
+                ws.execute(command, admin, now=now)
+            with ws.read() as session:
+                return (sorted(str(i) for i in session.scalars(select(HistoryEvent.id))),
+                        sorted(str(i) for i in session.scalars(select(Workunit.id))))
+
+    desktop, server = ids_after_replay(tmp_path / "a"), ids_after_replay(tmp_path / "b")
+    assert desktop == server
+    assert len(desktop[0]) == 6  # five creation events and the automatic workunit's
+    assert len(desktop[1]) == 1

@@ -114,3 +114,18 @@ def test_bad_limits_are_refused(org: Org, changes: dict[str, Any]) -> None:
     error = refused(org, UpdateGroup(group_id=org.acme_group, changes=changes), org.admin,
                     VALIDATION)
     assert error.field == next(iter(changes))
+
+
+def test_moving_an_open_ticket_in_counts_against_the_limit(org: Org) -> None:
+    from desktopdesk.domain.commands import UpdateGroup, UpdateTicketFields
+    from desktopdesk.domain.errors import GROUP_LIMIT
+    from tests.domain.support import new_ticket, refused, ticket
+
+    org.do(UpdateGroup(group_id=org.acme_group, changes={"open_ticket_limit": 1}), org.admin)
+    new_ticket(org, org.ramon)  # Ramón's one open ticket in Acme
+    elsewhere = new_ticket(org, org.ramon, org.support)
+
+    error = refused(org, UpdateTicketFields(ticket_id=elsewhere, changes={
+        "group_id": str(org.acme_group)}), org.ramon, GROUP_LIMIT)
+    assert "Acme" in error.message
+    assert ticket(org, elsewhere).group_id == org.support

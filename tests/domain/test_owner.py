@@ -100,3 +100,41 @@ def test_escalating_to_someone_who_cannot_see_the_group_is_refused(org: Org) -> 
                         VALIDATION)
         assert name in error.message
     assert ticket(org, ticket_id).owner_id == org.ramon
+
+
+def test_a_customer_never_becomes_owner_when_the_group_has_no_default(org: Org) -> None:
+    from desktopdesk.domain.commands import AddMembership, CreateGroup
+
+    walk_in = org.do(CreateGroup(name="Walk-in"), org.admin).created_id
+    assert walk_in is not None
+    org.do(AddMembership(user_id=org.carla, group_id=walk_in, profile_id=org.standard),
+           org.admin)
+
+    error = refused(org, CreateTicket(title="Help", group_id=walk_in), org.carla, VALIDATION)
+    assert "no default owner" in error.message
+    assert error.field == "group_id"
+
+
+def test_owner_is_creator_falls_back_to_the_default_owner_for_customers(org: Org) -> None:
+    org.do(ChangeSetting(key="owner_is_creator", value=True), org.admin)
+
+    carlas = new_ticket(org, org.carla, org.independents)
+    assert ticket(org, carlas).owner_id == org.ramon  # independents never own
+    assert ticket(org, new_ticket(org, org.tomas)).owner_id == org.tomas
+
+
+def test_a_default_owner_who_cannot_see_the_group_is_passed_over(org: Org) -> None:
+    org.do(UpdateGroup(group_id=org.support, changes={"default_owner_id": str(org.ana)}),
+           org.admin)
+
+    assert ticket(org, new_ticket(org, org.javi, org.support)).owner_id == org.javi
+
+
+def test_moving_a_ticket_needs_an_owner_who_can_work_it_there(org: Org) -> None:
+    from desktopdesk.domain.commands import UpdateTicketFields
+
+    ticket_id = new_ticket(org, org.javi, org.support)  # Javi owns it; he has no Acme access
+    error = refused(org, UpdateTicketFields(ticket_id=ticket_id, changes={
+        "group_id": str(org.acme_group)}), org.tomas, VALIDATION)
+    assert "reassign it first" in error.message
+    assert ticket(org, ticket_id).group_id == org.support

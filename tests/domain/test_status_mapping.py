@@ -16,7 +16,7 @@ from desktopdesk.domain.commands import (
     ReopenTicket,
     SetStatusMapping,
 )
-from desktopdesk.domain.errors import INVALID_TRANSITION, VALIDATION
+from desktopdesk.domain.errors import INVALID_TRANSITION, NOT_OWNER, VALIDATION
 from desktopdesk.models import AT_CREATION, Resolution, Status
 from tests.conftest import Org
 from tests.domain.support import new_ticket, refused, ticket
@@ -94,7 +94,7 @@ def test_creation_statuses_come_from_rows_from_zero(org: Org) -> None:
     set_mapping(org, ((AT_CREATION, ASSIGNED), (AT_CREATION, THIRD), (ASSIGNED, CLOSED)))
 
     assert ticket(org, new_ticket(org, org.ana)).status is ASSIGNED  # the first allowed
-    assert ticket(org, new_ticket(org, org.ana, status=THIRD)).status is THIRD
+    assert ticket(org, new_ticket(org, org.ramon, status=THIRD)).status is THIRD  # the owner
     error = refused(org, CreateTicket(title="t", group_id=org.acme_group, status=NEW),
                     org.ana, INVALID_TRANSITION)
     assert "New" in error.message
@@ -105,9 +105,19 @@ def test_without_creation_rows_tickets_start_new_or_in_any_open_status(org: Org)
     set_mapping(org, MANUAL_EXAMPLE)
 
     assert ticket(org, new_ticket(org, org.ana)).status is NEW
-    handled = org.do(CreateTicket(title="t", group_id=org.acme_group, status=ASSIGNED), org.ana)
+    handled = org.do(CreateTicket(title="t", group_id=org.acme_group, status=ASSIGNED),
+                     org.ramon)
     assert handled.created_id is not None
     assert ticket(org, handled.created_id).status is ASSIGNED
+
+
+def test_only_the_owner_to_be_or_a_manager_picks_another_starting_status(org: Org) -> None:
+    error = refused(org, CreateTicket(title="t", group_id=org.acme_group, status=ASSIGNED),
+                    org.ana, NOT_OWNER)
+    assert "Ramon" in error.message
+    javi_files = org.do(CreateTicket(title="t", group_id=org.support, status=ASSIGNED), org.javi)
+    assert javi_files.created_id is not None  # Support has no default owner: Javi owns it
+    assert ticket(org, javi_files.created_id).status is ASSIGNED
 
 
 def test_creation_rows_restrict_the_starting_status(org: Org) -> None:

@@ -260,3 +260,17 @@ def test_deleting_removes_the_ticket_and_what_hangs_off_it(org: Org) -> None:
     assert ticket(org, child).parent_id is None  # children survive, now top-level
     refused(org, UpdateTicketFields(ticket_id=parent, changes={"title": "x"}), org.ramon,
             NOT_FOUND)
+
+
+def test_deleting_a_parent_records_the_change_on_each_child(org: Org) -> None:
+    from desktopdesk.domain.commands import DeleteTicket, SetParent
+
+    parent = new_ticket(org, org.ana, title="Outage")
+    child = new_ticket(org, org.ana, title="Cannot print")
+    org.do(SetParent(ticket_id=child, parent_id=parent), org.ramon)
+
+    org.do(DeleteTicket(ticket_id=parent), org.ramon)
+
+    assert ticket(org, child).parent_id is None
+    events = [(e.old_value, e.new_value) for e in history(org, child, "parent_changed")]
+    assert events == [("", str(parent)), (str(parent), "")]

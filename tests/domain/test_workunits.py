@@ -90,7 +90,7 @@ def test_workunits_are_shared_only_within_the_authors_company(org: Org) -> None:
                                      shared_with_ids=(org.ana,)), org.tomas, VALIDATION)
     assert "Acme.Ana" in error.message
     assert error.field == "shared_with_ids"
-    carlas = new_ticket(org, org.carla, org.support)  # Carla belongs to no company
+    carlas = new_ticket(org, org.carla, org.independents)  # Carla belongs to no company
     refused(org, AddWorkunit(ticket_id=carlas, text_html="x", shared_with_ids=(org.tomas,)),
             org.carla, VALIDATION)
     assert workunits(org, ticket_id) == []

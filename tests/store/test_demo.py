@@ -94,9 +94,9 @@ def canonical_dump(ws: Workspace) -> dict[str, Any]:
                                w.has_cost, w.text_html, w.created_at, w.completed_at)
                               for w in s.scalars(select(Workunit).where(
                                   Workunit.ticket_id == t.id).order_by(Workunit.created_at))],
-                "history": [(e.kind, e.field, names[e.actor_id], e.at) for e in s.scalars(
-                    select(HistoryEvent).where(HistoryEvent.ticket_id == t.id)
-                    .order_by(HistoryEvent.at, HistoryEvent.id))],
+                # Ids derive from (random) command ids: break time ties by content.
+                "history": sorted((e.at, e.kind, e.field, names[e.actor_id]) for e in s.scalars(
+                    select(HistoryEvent).where(HistoryEvent.ticket_id == t.id))),
                 "files": sorted((a.file_name, a.sha256, a.size, names[a.uploader_id])
                                 for a in s.scalars(select(Attachment).where(
                                     Attachment.ticket_id == t.id))),

@@ -58,8 +58,8 @@ def tickets(org: Org) -> Tickets:
     ramon_new = create(org.ramon, "Printer on the second floor jams", org.support)
     javi_assigned = create(org.javi, "VPN drops every hour", org.support)
     status(org.javi, javi_assigned, Status.ASSIGNED)
-    carla_first = create(org.carla, "Cannot sign in to the portal", org.support)
-    carla_second = create(org.carla, "Invoice PDF is blank", org.support)
+    carla_first = create(org.carla, "Cannot sign in to the portal", org.independents)
+    carla_second = create(org.carla, "Invoice PDF is blank", org.independents)
     ana_new = create(org.ana, "Laptop for a new starter", org.acme_group)
     bob_closed = create(org.bob, "Reset my password", org.acme_group)
     org.do(CloseTicket(ticket_id=bob_closed, resolution=Resolution.FIXED), org.ramon,

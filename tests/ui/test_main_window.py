@@ -69,9 +69,10 @@ def test_my_tickets_lists_only_what_i_own(
     choose_list(qtbot, window, "My tickets")
     assert window.scope is MY_TICKETS
     assert listed_ids(window) == {tickets.ramon_new, tickets.ana_new, tickets.bob_closed,
-                                  tickets.ramon_pending}
+                                  tickets.ramon_pending, tickets.carla_first,
+                                  tickets.carla_second}
     assert listed_ids(window) == acl_visible_ids(org, org.ramon, owned=True)
-    assert window.count_label.text() == "4 of 8 tickets visible are yours"
+    assert window.count_label.text() == "6 of 8 tickets visible are yours"
     choose_list(qtbot, window, "All tickets")
     assert len(listed_ids(window)) == 8
 

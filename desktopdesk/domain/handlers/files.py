@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sqlalchemy import select
+
 from desktopdesk.domain import acl, settings
 from desktopdesk.domain.apply import Action, handles
 from desktopdesk.domain.commands import AttachFile
@@ -12,7 +14,7 @@ from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import FORBIDDEN, VALIDATION, DomainError
 from desktopdesk.domain.handlers.common import ticket_label, touch
 from desktopdesk.domain.history import EventKind
-from desktopdesk.models import Attachment, Workunit
+from desktopdesk.models import Attachment, Workunit, WorkunitShare
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
@@ -60,7 +62,11 @@ def attach_file(action: Action, cmd: AttachFile) -> CommandResult:
         raise DomainError(VALIDATION, f"'{cmd.mime_type}' is not a MIME type.", "mime_type")
     if cmd.workunit_id is not None:
         workunit = session.get(Workunit, cmd.workunit_id)
-        if workunit is None or workunit.ticket_id != ticket.id:
+        shared = frozenset(session.scalars(
+            select(WorkunitShare.user_id).where(WorkunitShare.workunit_id == cmd.workunit_id)))
+        # One message whether it is missing, elsewhere or hidden: ids must not leak.
+        if (workunit is None or workunit.ticket_id != ticket.id
+                or not acl.can_see_workunit(perms, ticket, workunit, shared)):
             raise DomainError(VALIDATION, "That workunit is not on this ticket.", "workunit_id")
     session.add(Attachment(
         id=cmd.attachment_id,

@@ -81,7 +81,7 @@ def create_ticket(action: Action, cmd: CreateTicket) -> CommandResult:
     ticket_type = _check_type_for_group(action, cmd.ticket_type_id, group, required_check=True)
     creator = _choose_creator(action, cmd.creator_id, group)
     owner = _choose_owner(action, cmd.owner_id, group)
-    status = _initial_status(session, cmd.status)
+    status = _initial_status(action, cmd.status, owner, group)
     priority = _check_priority(cmd.priority)
     parent_id = _check_parent(action, cmd.ticket_id, cmd.parent_id)
     created_at = _creation_time(action, cmd)
@@ -196,21 +196,30 @@ def _choose_creator(action: Action, creator_id: uuid.UUID | None, group: Group) 
     return require_active_user(action.session, creator_id, "creator_id")
 
 
-def _check_owner_candidate(action: Action, owner: User, group_id: uuid.UUID) -> None:
-    if owner.is_superadmin:
-        return
-    if owner.is_independent or not acl.load_permissions(action.session, owner.id).access(
-        group_id
-    ).view:
+def can_own(session: Session, user: User, group_id: uuid.UUID) -> bool:
+    """Owners work the ticket: enabled, grouped, and able to see the group."""
+    if not user.enabled:
+        return False
+    if user.is_superadmin:
+        return True
+    return not user.is_independent and acl.load_permissions(session, user.id).access(
+        group_id).view
+
+
+def check_owner_candidate(action: Action, owner: User, group_id: uuid.UUID,
+                          field: str = "owner_id") -> None:
+    if not can_own(action.session, owner, group_id):
         group = action.session.get(Group, group_id)
         name = group.name if group else "?"
         raise DomainError(
             VALIDATION, f"{owner.full_name} cannot see group '{name}', so cannot own its tickets.",
-            "owner_id",
+            field,
         )
 
 
 def _choose_owner(action: Action, owner_id: uuid.UUID | None, group: Group) -> User:
+    """The chosen owner, else the first who can own it of: the creator when "owner is
+    creator" is on, the group's default owner, the person filing it."""
     session = action.session
     if owner_id is not None:
         if owner_id != action.actor_id and not (
@@ -219,26 +228,38 @@ def _choose_owner(action: Action, owner_id: uuid.UUID | None, group: Group) -> U
             raise DomainError(FORBIDDEN, "You need MANAGE on the group to choose the owner.",
                               "owner_id")
         owner = require_active_user(session, owner_id, "owner_id")
-        if owner.id != action.actor_id:
-            _check_owner_candidate(action, owner, group.id)
+        check_owner_candidate(action, owner, group.id)
         return owner
+    actor = require_active_user(session, action.actor_id, "owner_id")
     default_owner = session.get(User, group.default_owner_id) if group.default_owner_id else None
-    if (
-        default_owner is not None
-        and default_owner.enabled
-        and not action.setting(settings.OWNER_IS_CREATOR)
-    ):
-        return default_owner
-    return require_active_user(session, action.actor_id, "owner_id")
+    candidates = [default_owner, actor]
+    if action.setting(settings.OWNER_IS_CREATOR):
+        candidates.reverse()
+    for candidate in candidates:
+        if candidate is not None and can_own(session, candidate, group.id):
+            return candidate
+    raise DomainError(
+        VALIDATION, f"Group '{group.name}' has no default owner who can take this ticket; an "
+                    "administrator must set one.", "group_id",
+    )
 
 
-def _initial_status(session: Session, requested: int | None) -> Status:
+def _initial_status(action: Action, requested: int | None, owner: User, group: Group) -> Status:
+    """New by default; another starting status is a status change, so it is the owner's
+    (or a manager's) to make, not a customer's."""
+    allowed = workflow.creation_statuses(action.session)
     if requested is None:
-        return workflow.creation_statuses(session)[0]
+        return allowed[0]
     status = _check_status(requested)
     if status is Status.CLOSED:
         raise DomainError(INVALID_TRANSITION, "A ticket cannot be created closed.", "status")
-    workflow.check_creation_status(session, status)
+    workflow.check_creation_status(action.session, status)
+    perms = action.perms
+    if status is not allowed[0] and not (
+        perms.is_superadmin or owner.id == perms.user_id or perms.access(group.id).manage
+    ):
+        raise DomainError(NOT_OWNER, f"Only the owner ({owner.full_name}) or a manager can file "
+                                     f"a ticket as {status.label}.", "status")
     return status
 
 
@@ -361,13 +382,12 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
             ticket.creator_id = creator.id
     group = session.get(Group, ticket.group_id)
     assert group is not None
+    limit_warning = None
     if "group_id" in plain:
         group_id = _uuid(plain["group_id"], "group_id")
         if group_id != ticket.group_id:
             group = require_row(session, Group, group_id, "group", "group_id")
-            if not acl.can_create_in(perms, group.id):
-                raise DomainError(FORBIDDEN, f"You may not move tickets into '{group.name}'.",
-                                  "group_id")
+            limit_warning = _check_move(action, ticket, group)
             history.record(ticket.id, EventKind.GROUP_CHANGED, "group", ticket.group_id,
                            group.id)
             ticket.group_id = group.id
@@ -393,7 +413,23 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
     if "description_html" in merge.kept_theirs:
         _keep_description_edit_as_workunit(action, ticket, cmd.changes["description_html"])
     touch(action, ticket)
-    return action.result(tickets=(ticket.id,), warnings=_merge_warnings(session, merge))
+    warnings = _merge_warnings(session, merge) + ((limit_warning,) if limit_warning else ())
+    return action.result(tickets=(ticket.id,), warnings=warnings)
+
+
+def _check_move(action: Action, ticket: Ticket, group: Group) -> str | None:
+    """Moving a ticket is filing it in the new group: the same right, the owner must be
+    able to work it there, and an open ticket counts against the group's limits."""
+    if not acl.can_create_in(action.perms, group.id):
+        raise DomainError(FORBIDDEN, f"You may not move tickets into '{group.name}'.", "group_id")
+    owner = action.session.get(User, ticket.owner_id)
+    assert owner is not None
+    if not can_own(action.session, owner, group.id):
+        raise DomainError(VALIDATION, f"{owner.full_name} owns this ticket but cannot see "
+                                      f"'{group.name}'; reassign it first.", "group_id")
+    if ticket.status == Status.CLOSED:
+        return None
+    return check_group_limits(action.session, group, ticket.creator_id, action.now)
 
 
 def _current_values(session: Session, ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
@@ -452,6 +488,8 @@ def _update_custom_values(
     nothing disappears without a trace. "Required" is enforced on the fields being
     changed, or on all of them when the type changes (the form then shows them all).
     """
+    if not changes and not type_changed:
+        return
     session = action.session
     stored = {
         row.field_id: row
@@ -609,7 +647,7 @@ def assign_owner(action: Action, cmd: AssignOwner) -> CommandResult:
     owner = require_active_user(session, cmd.owner_id, "owner_id")
     if owner.id == ticket.owner_id:
         return action.result(tickets=(ticket.id,))
-    _check_owner_candidate(action, owner, ticket.group_id)
+    check_owner_candidate(action, owner, ticket.group_id)
     action.history.record(ticket.id, EventKind.OWNER_CHANGED, "owner", ticket.owner_id, owner.id)
     ticket.owner_id = owner.id
     touch(action, ticket)
@@ -697,6 +735,7 @@ def delete_ticket(action: Action, cmd: DeleteTicket) -> CommandResult:
         raise DomainError(FORBIDDEN, "Only a manager of the group can delete a ticket.")
     # Children survive as top-level tickets; rows hanging off the ticket go with it.
     for child in session.scalars(select(Ticket).where(Ticket.parent_id == ticket.id)):
+        action.history.record(child.id, EventKind.PARENT_CHANGED, "parent", ticket.id, None)
         child.parent_id = None
     session.flush()
     session.execute(delete(Ticket).where(Ticket.id == ticket.id))
