@@ -13,6 +13,8 @@ HEADLESS_MODULES = (
     "desktopdesk.store.workspace",
     "desktopdesk.store.bootstrap",
     "desktopdesk.cli",  # imports the UI only once its arguments check out
+    "desktopdesk.server.app",
+    "desktopdesk.server.cli",
 )
 
 

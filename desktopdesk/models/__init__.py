@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per area. No behaviour beyond simple properties."""
 
+from desktopdesk.models.auth import ApiToken, Credential, LoginFailure
 from desktopdesk.models.base import Base, Replicated, new_id, utc_now
 from desktopdesk.models.bookkeeping import CommandLogEntry, Counter, WorkspaceInfo
 from desktopdesk.models.codes import (
@@ -29,11 +30,13 @@ from desktopdesk.models.workflow import StatusTransition
 
 __all__ = [
     "AT_CREATION",
+    "ApiToken",
     "Attachment",
     "Base",
     "CommandLogEntry",
     "Company",
     "Counter",
+    "Credential",
     "CustomField",
     "CustomFieldValue",
     "FieldKind",
@@ -41,6 +44,7 @@ __all__ = [
     "HistoryEvent",
     "InventoryObject",
     "LimitMode",
+    "LoginFailure",
     "Membership",
     "Priority",
     "Profile",

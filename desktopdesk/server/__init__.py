@@ -1,1 +1,5 @@
-"""The shared server (FastAPI): arrives with the sync issue; the console script is reserved."""
+"""The shared server (FastAPI): auth, the REST API under /api/v1, and later sync and jobs.
+
+``desktopdesk-server`` (``cli.py``) creates and runs it; ``app.create_app`` builds the
+application for a ``config.ServerConfig``.
+"""
