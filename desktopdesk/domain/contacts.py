@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktopdesk.models import HistoryEvent, Ticket, Workunit
+from desktopdesk.models import HistoryEvent, Ticket
 
 ROLE_ORDER = ("creator", "owner", "editor", "participant")
 
@@ -35,15 +35,13 @@ def ticket_contacts(session: Session, ticket: Ticket) -> list[Contact]:
     add(ticket.creator_id, "creator")
     add(ticket.owner_id, "owner")
     add(ticket.editor_id, "editor")
-    actors = session.execute(
-        select(HistoryEvent.actor_id, HistoryEvent.at)
+    # Every workunit writes a history event by its author, so history alone suffices.
+    actors = session.scalars(
+        select(HistoryEvent.actor_id)
         .where(HistoryEvent.ticket_id == ticket.id)
-        .union_all(
-            select(Workunit.author_id, Workunit.created_at).where(Workunit.ticket_id == ticket.id)
-        )
-        .order_by("at")
+        .order_by(HistoryEvent.at)
     )
-    for actor_id, _ in actors:
+    for actor_id in actors:
         if actor_id not in roles:
             add(actor_id, "participant")
     return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktopdesk.models import Counter
@@ -22,6 +23,20 @@ def next_value(session: Session, name: str) -> int:
             .returning(Counter.value)
         )
         if value is None:
-            session.execute(insert(Counter).values(name=name, value=1))
-            value = 1
+            value = _first_value(session, name)
     return value
+
+
+def _first_value(session: Session, name: str) -> int:
+    """Create the counter; if a concurrent transaction just did, advance theirs instead."""
+    try:
+        with session.begin_nested():
+            session.execute(insert(Counter).values(name=name, value=1))
+        return 1
+    except IntegrityError:
+        value = session.scalar(
+            update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+            .returning(Counter.value)
+        )
+        assert value is not None
+        return value

@@ -158,9 +158,7 @@ def read_setting(stored: dict[str, Any], setting: Setting[T]) -> T:
 
 def get_setting(session: Session, setting: Setting[T]) -> T:
     stored = session.scalar(select(SettingValue.value).where(SettingValue.key == setting.key))
-    if stored is None:
-        return setting.default
-    return setting.coerce(stored)
+    return read_setting({setting.key: stored}, setting)
 
 
 def lookup(key: str) -> Setting[Any]:

@@ -22,6 +22,11 @@ class Status(enum.IntEnum):
     def is_open(self) -> bool:
         return self is not Status.CLOSED
 
+    @property
+    def is_unattended(self) -> bool:
+        """Nobody has picked it up yet: the manual's reddish rows."""
+        return self in (Status.NEW, Status.UNCONFIRMED)
+
 
 _STATUS_LABELS = {
     Status.NEW: "New",

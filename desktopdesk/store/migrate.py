@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from alembic import command
@@ -58,5 +59,6 @@ def upgrade_to_head(engine: Engine, db_path: Path | None) -> Path | None:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    # sqlite3's context manager only commits; closing() really closes both files.
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)

@@ -64,7 +64,6 @@ _HEADERS = {
 #: The manual's "slightly reddish background" for tickets nobody has taken up yet.
 #: Translucent, so it tints whatever the palette's base colour is, light or dark.
 UNATTENDED_BACKGROUND = QBrush(QColor(230, 40, 40, 42))
-UNATTENDED_STATUSES = frozenset({Status.NEW, Status.UNCONFIRMED})
 
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -167,7 +166,7 @@ class TicketListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(row, column)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return UNATTENDED_BACKGROUND if row.status in UNATTENDED_STATUSES else None
+            return UNATTENDED_BACKGROUND if Status(row.status).is_unattended else None
         if role == TicketIdRole:
             return row.id
         return None

@@ -45,8 +45,6 @@ def current(org: Org, key: str) -> Any:
     ("auto_close_days", -1),
     ("workunit_default_hours", "0.5"),
     ("workunit_default_hours", False),
-    ("date_format", "short"),
-    ("date_format", None),
 ])
 def test_wrongly_typed_values_are_refused(org: Org, key: str, value: Any) -> None:
     before = current(org, key)
@@ -61,12 +59,10 @@ def test_wrongly_typed_values_are_refused(org: Org, key: str, value: Any) -> Non
 def test_good_values_are_stored_with_their_type(org: Org) -> None:
     turn(org, "workunit_default_hours", 1)
     turn(org, "max_attachment_mb", 5)
-    org.do(ChangeSetting(key="date_format", value="approximate"), org.tomas)
 
     assert current(org, "workunit_default_hours") == 1.0
     assert isinstance(current(org, "workunit_default_hours"), float)
     assert current(org, "max_attachment_mb") == 5
-    assert current(org, "date_format") == "approximate"
 
 
 def test_an_unknown_setting_is_refused(org: Org) -> None:
@@ -80,8 +76,14 @@ def test_server_settings_need_a_super_admin(org: Org) -> None:
 
     assert "Allow changing the ticket type" in error.message
     assert current(org, "allow_type_change") is True
-    org.do(ChangeSetting(key="show_full_names", value=True), org.tomas)  # desktop scope
-    assert current(org, "show_full_names") is True
+
+
+def test_desktop_preferences_are_not_shared_settings(org: Org) -> None:
+    for actor in (org.tomas, org.admin):
+        error = refused(org, ChangeSetting(key="date_format", value="approximate"), actor,
+                        VALIDATION)
+        assert "preference of each desktop" in error.message
+    assert current(org, "date_format") == "long"
 
 
 # --- Effects ------------------------------------------------------------------------------

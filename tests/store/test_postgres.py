@@ -369,3 +369,22 @@ def test_naive_datetimes_are_refused_before_reaching_postgres(pg_workspace: Work
         with pytest.raises(StatementError, match="naive datetime"):
             session.flush()
         session.rollback()
+
+
+def test_two_first_uses_of_a_counter_at_once_both_succeed(pg_url: str, tmp_path: Path) -> None:
+    """The very first value of a counter is an INSERT: racing writers must not collide."""
+    from desktopdesk.domain.counters import next_value
+
+    with Workspace.open(tmp_path, db_url=pg_url) as ws:
+        barrier = threading.Barrier(2)
+
+        def first_value() -> int:
+            with ws.sessions.begin() as session:
+                session.execute(text("SELECT 1"))
+                barrier.wait(timeout=10)
+                return next_value(session, "brand_new")
+
+        with ThreadPoolExecutor(2) as pool:
+            values = sorted(pool.map(lambda _: first_value(), range(2)))
+
+    assert values == [1, 2]

@@ -1,5 +1,21 @@
 """Command handlers, one module per area; importing this package registers them all."""
 
-from desktopdesk.domain.handlers import admin, files, tickets, workunits
+from desktopdesk.domain.handlers import (
+    admin,
+    create_ticket,
+    files,
+    ticket_links,
+    ticket_status,
+    update_ticket,
+    workunits,
+)
 
-__all__ = ["admin", "files", "tickets", "workunits"]
+__all__ = [
+    "admin",
+    "create_ticket",
+    "files",
+    "ticket_links",
+    "ticket_status",
+    "update_ticket",
+    "workunits",
+]

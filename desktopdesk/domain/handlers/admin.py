@@ -34,8 +34,10 @@ from desktopdesk.domain.commands import (
 from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import VALIDATION, DomainError
 from desktopdesk.domain.handlers.common import (
+    as_uuid,
     normalise_emails,
     require_active_user,
+    require_new_id,
     require_row,
     require_text,
 )
@@ -73,15 +75,11 @@ def _require_unique(action: Action, model: type[Base], column: Any, value: str, 
         raise DomainError(VALIDATION, f"There is already a {what} called '{value}'.", field)
 
 
-def _require_new_id(action: Action, model: type[Base], row_id: uuid.UUID, field: str) -> None:
-    if action.session.get(model, row_id) is not None:
-        raise DomainError(VALIDATION, "That id is already in use.", field)
-
-
 @handles(CreateCompany)
 def create_company(action: Action, cmd: CreateCompany) -> CommandResult:
     acl.require_superadmin(action.perms, "create companies")
-    _require_new_id(action, Company, cmd.company_id, "company_id")
+    require_new_id(action.session, Company, cmd.company_id, "company",
+                   "company_id")
     name = require_text(cmd.name, "The company name", "name", 200)
     _require_unique(action, Company, Company.name, name, "company", "name")
     action.session.add(Company(id=cmd.company_id, name=name))
@@ -91,7 +89,8 @@ def create_company(action: Action, cmd: CreateCompany) -> CommandResult:
 @handles(CreateUser)
 def create_user(action: Action, cmd: CreateUser) -> CommandResult:
     acl.require_superadmin(action.perms, "create users")
-    _require_new_id(action, User, cmd.user_id, "user_id")
+    require_new_id(action.session, User, cmd.user_id, "user",
+                   "user_id")
     username = cmd.username.strip().lower()
     if not _USERNAME.fullmatch(username):
         raise DomainError(VALIDATION, "A username is 2-60 characters: letters, digits, '.', "
@@ -116,7 +115,8 @@ def create_user(action: Action, cmd: CreateUser) -> CommandResult:
 @handles(CreateProfile)
 def create_profile(action: Action, cmd: CreateProfile) -> CommandResult:
     acl.require_superadmin(action.perms, "create profiles")
-    _require_new_id(action, Profile, cmd.profile_id, "profile_id")
+    require_new_id(action.session, Profile, cmd.profile_id, "profile",
+                   "profile_id")
     name = require_text(cmd.name, "The profile name", "name", 100)
     _require_unique(action, Profile, Profile.name, name, "profile", "name")
     if not math.isfinite(cmd.hourly_rate) or cmd.hourly_rate < 0:
@@ -140,7 +140,7 @@ def _check_group_values(action: Action, group_id: uuid.UUID, values: dict[str, A
     if "name" in values:
         values["name"] = require_text(values["name"], "The group name", "name", 100)
     if values.get("parent_id") is not None:
-        parent_id = values["parent_id"] = _as_uuid(values["parent_id"], "parent_id")
+        parent_id = values["parent_id"] = as_uuid(values["parent_id"], "parent_id")
         parents = {gid: parent
                    for gid, parent in session.execute(select(Group.id, Group.parent_id))}
         if parent_id not in parents:
@@ -152,7 +152,7 @@ def _check_group_values(action: Action, group_id: uuid.UUID, values: dict[str, A
             node = parents.get(node)
     if values.get("default_owner_id") is not None:
         values["default_owner_id"] = require_active_user(
-            session, _as_uuid(values["default_owner_id"], "default_owner_id"), "default_owner_id"
+            session, as_uuid(values["default_owner_id"], "default_owner_id"), "default_owner_id"
         ).id
     for key in ("open_ticket_limit", "total_ticket_limit"):
         if key in values:
@@ -169,21 +169,15 @@ def _check_group_values(action: Action, group_id: uuid.UUID, values: dict[str, A
     if values.get("email_from"):
         values["email_from"] = normalise_emails((values["email_from"],), "email_from")[0]
     if values.get("sla_id") is not None:
-        values["sla_id"] = require_row(session, Sla, _as_uuid(values["sla_id"], "sla_id"),
+        values["sla_id"] = require_row(session, Sla, as_uuid(values["sla_id"], "sla_id"),
                                        "SLA", "sla_id").id
-
-
-def _as_uuid(value: Any, field: str) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise DomainError(VALIDATION, f"'{field}' must be an id.", field) from None
 
 
 @handles(CreateGroup)
 def create_group(action: Action, cmd: CreateGroup) -> CommandResult:
     acl.require_superadmin(action.perms, "create groups")
-    _require_new_id(action, Group, cmd.group_id, "group_id")
+    require_new_id(action.session, Group, cmd.group_id, "group",
+                   "group_id")
     values = {name: getattr(cmd, name) for name in GROUP_FIELDS}
     _check_group_values(action, cmd.group_id, values)
     _require_unique(action, Group, Group.name, values["name"], "group", "name")
@@ -212,7 +206,8 @@ def update_group(action: Action, cmd: UpdateGroup) -> CommandResult:
 def add_membership(action: Action, cmd: AddMembership) -> CommandResult:
     acl.require_superadmin(action.perms, "grant profiles")
     session = action.session
-    _require_new_id(action, Membership, cmd.membership_id, "membership_id")
+    require_new_id(action.session, Membership, cmd.membership_id, "membership",
+                   "membership_id")
     require_row(session, User, cmd.user_id, "user", "user_id")
     require_row(session, Group, cmd.group_id, "group", "group_id")
     require_row(session, Profile, cmd.profile_id, "profile", "profile_id")
@@ -231,7 +226,8 @@ def add_membership(action: Action, cmd: AddMembership) -> CommandResult:
 @handles(CreateTicketType)
 def create_ticket_type(action: Action, cmd: CreateTicketType) -> CommandResult:
     acl.require_manager(action.perms, "define ticket types")
-    _require_new_id(action, TicketType, cmd.ticket_type_id, "ticket_type_id")
+    require_new_id(action.session, TicketType, cmd.ticket_type_id, "ticket type",
+                   "ticket_type_id")
     name = require_text(cmd.name, "The type name", "name", 100)
     _require_unique(action, TicketType, TicketType.name, name, "ticket type", "name")
     action.session.add(TicketType(id=cmd.ticket_type_id, name=name,
@@ -246,7 +242,8 @@ def create_ticket_type(action: Action, cmd: CreateTicketType) -> CommandResult:
 def add_custom_field(action: Action, cmd: AddCustomField) -> CommandResult:
     acl.require_manager(action.perms, "define custom fields")
     session = action.session
-    _require_new_id(action, CustomField, cmd.field_id, "field_id")
+    require_new_id(action.session, CustomField, cmd.field_id, "custom field",
+                   "field_id")
     if cmd.ticket_type_id is not None:
         require_row(session, TicketType, cmd.ticket_type_id, "ticket type", "ticket_type_id")
     options = [o.strip() for o in cmd.options]
@@ -298,8 +295,11 @@ def set_status_mapping(action: Action, cmd: SetStatusMapping) -> CommandResult:
 @handles(ChangeSetting)
 def change_setting(action: Action, cmd: ChangeSetting) -> CommandResult:
     setting = lookup(cmd.key)
-    if setting.scope == "server":
-        acl.require_superadmin(action.perms, f"change '{setting.label}'")
+    if setting.scope != "server":
+        # Shared rows would impose one person's preference on everyone (and sync it).
+        raise DomainError(VALIDATION, f"'{setting.label}' is a preference of each desktop, "
+                                      "not a shared setting.", setting.key)
+    acl.require_superadmin(action.perms, f"change '{setting.label}'")
     value = setting.coerce(cmd.value)
     if value == get_setting(action.session, setting):
         return action.result(config_changed=True)
@@ -314,7 +314,8 @@ def change_setting(action: Action, cmd: ChangeSetting) -> CommandResult:
 @handles(CreateInventoryObject)
 def create_inventory_object(action: Action, cmd: CreateInventoryObject) -> CommandResult:
     acl.require_manager(action.perms, "add inventory objects")
-    _require_new_id(action, InventoryObject, cmd.inventory_object_id, "inventory_object_id")
+    require_new_id(action.session, InventoryObject, cmd.inventory_object_id, "inventory object",
+                   "inventory_object_id")
     name = require_text(cmd.name, "The object name", "name", 200)
     if cmd.company_id is not None:
         require_row(action.session, Company, cmd.company_id, "company", "company_id")
@@ -326,7 +327,8 @@ def create_inventory_object(action: Action, cmd: CreateInventoryObject) -> Comma
 @handles(CreateSla)
 def create_sla(action: Action, cmd: CreateSla) -> CommandResult:
     acl.require_manager(action.perms, "define SLAs")
-    _require_new_id(action, Sla, cmd.sla_id, "sla_id")
+    require_new_id(action.session, Sla, cmd.sla_id, "SLA",
+                   "sla_id")
     name = require_text(cmd.name, "The SLA name", "name", 100)
     _require_unique(action, Sla, Sla.name, name, "SLA", "name")
     try:

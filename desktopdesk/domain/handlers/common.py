@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
@@ -72,3 +72,31 @@ def ticket_label(ticket: Ticket) -> str:
 
 def touch(action: Action, ticket: Ticket) -> None:
     ticket.updated_at = action.now
+
+
+def require_new_id(session: Session, model: type[M], row_id: uuid.UUID, what: str,
+                   field: str) -> None:
+    """Client-made ids must be new: a clash is a bug or a replay, never an overwrite."""
+    if session.get(model, row_id) is not None:
+        raise DomainError(VALIDATION, f"A {what} with this id already exists.", field)
+
+
+def as_text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise DomainError(VALIDATION, f"'{field}' must be text.", field)
+    return value
+
+
+def as_integer(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError(VALIDATION, f"'{field}' must be a whole number.", field)
+    return value
+
+
+def as_uuid(value: Any, field: str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise DomainError(VALIDATION, f"'{field}' must be an id.", field) from None

@@ -12,7 +12,7 @@ from desktopdesk.domain.apply import Action, handles
 from desktopdesk.domain.commands import AttachFile
 from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import FORBIDDEN, VALIDATION, DomainError
-from desktopdesk.domain.handlers.common import ticket_label, touch
+from desktopdesk.domain.handlers.common import require_new_id, ticket_label, touch
 from desktopdesk.domain.history import EventKind
 from desktopdesk.models import Attachment, Workunit, WorkunitShare
 
@@ -37,9 +37,7 @@ def clean_file_name(raw: str) -> str:
 @handles(AttachFile)
 def attach_file(action: Action, cmd: AttachFile) -> CommandResult:
     session, perms = action.session, action.perms
-    if session.get(Attachment, cmd.attachment_id) is not None:
-        raise DomainError(VALIDATION, "An attachment with this id already exists.",
-                          "attachment_id")
+    require_new_id(session, Attachment, cmd.attachment_id, "attachment", "attachment_id")
     ticket = acl.require_visible(session, perms, cmd.ticket_id)
     if not acl.can_edit(perms, ticket, action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)):
         raise DomainError(FORBIDDEN, f"You may not add files to {ticket_label(ticket)}.")

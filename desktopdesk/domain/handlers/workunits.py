@@ -11,7 +11,12 @@ from desktopdesk.domain.apply import Action, handles
 from desktopdesk.domain.commands import AddWorkunit
 from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import FORBIDDEN, VALIDATION, DomainError
-from desktopdesk.domain.handlers.common import require_active_user, require_row, ticket_label
+from desktopdesk.domain.handlers.common import (
+    require_active_user,
+    require_new_id,
+    require_row,
+    ticket_label,
+)
 from desktopdesk.domain.workunit_rules import add_workunit_row
 from desktopdesk.models import Membership, Profile, Workunit
 
@@ -23,8 +28,7 @@ COMPLETION_SLACK = dt.timedelta(days=1)
 def add_workunit(action: Action, cmd: AddWorkunit) -> CommandResult:
     """Append-only and accepted on closed or locked tickets too: work done is never lost."""
     session, perms = action.session, action.perms
-    if session.get(Workunit, cmd.workunit_id) is not None:
-        raise DomainError(VALIDATION, "A workunit with this id already exists.", "workunit_id")
+    require_new_id(session, Workunit, cmd.workunit_id, "workunit", "workunit_id")
     ticket = acl.require_visible(session, perms, cmd.ticket_id)
     if not acl.can_edit(perms, ticket, action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)):
         raise DomainError(FORBIDDEN, f"You may not add workunits to {ticket_label(ticket)}.")

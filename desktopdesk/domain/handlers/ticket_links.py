@@ -1,0 +1,105 @@
+"""Parent tickets, inventory links, e-mails in copy, and deleting a ticket."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from desktopdesk.domain import acl
+from desktopdesk.domain.apply import Action, handles
+from desktopdesk.domain.commands import (
+    DeleteTicket,
+    LinkInventory,
+    SetEmailsInCopy,
+    SetParent,
+)
+from desktopdesk.domain.context import CommandResult
+from desktopdesk.domain.errors import (
+    FORBIDDEN,
+    DomainError,
+)
+from desktopdesk.domain.handlers.common import (
+    normalise_emails,
+    require_row,
+    require_unlocked,
+    touch,
+)
+from desktopdesk.domain.handlers.ticket_rules import (
+    check_parent,
+    editable_ticket,
+)
+from desktopdesk.domain.history import EventKind
+from desktopdesk.models import (
+    InventoryObject,
+    Ticket,
+    TicketInventoryLink,
+)
+
+
+@handles(SetParent)
+def set_parent(action: Action, cmd: SetParent) -> CommandResult:
+    perms = action.perms
+    ticket = acl.require_visible(action.session, perms, cmd.ticket_id)
+    require_unlocked(ticket)
+    access = perms.access(ticket.group_id)
+    if not (access.manage or access.escalate):
+        raise DomainError(FORBIDDEN, "You need MANAGE or escalate to set a parent ticket.",
+                          "parent_id")
+    parent_id = check_parent(action, ticket.id, cmd.parent_id)
+    if parent_id == ticket.parent_id:
+        return action.result(tickets=(ticket.id,))
+    action.history.record(ticket.id, EventKind.PARENT_CHANGED, "parent", ticket.parent_id,
+                          parent_id)
+    ticket.parent_id = parent_id
+    touch(action, ticket)
+    return action.result(tickets=(ticket.id,))
+
+
+@handles(LinkInventory)
+def link_inventory(action: Action, cmd: LinkInventory) -> CommandResult:
+    session = action.session
+    ticket = editable_ticket(action, cmd.ticket_id)
+    item = require_row(session, InventoryObject, cmd.inventory_object_id, "inventory object",
+                       "inventory_object_id")
+    link = session.scalar(select(TicketInventoryLink).where(
+        TicketInventoryLink.ticket_id == ticket.id,
+        TicketInventoryLink.inventory_object_id == item.id,
+    ))
+    if cmd.linked and link is None:
+        session.add(TicketInventoryLink(ticket_id=ticket.id, inventory_object_id=item.id))
+        action.history.record(ticket.id, EventKind.INVENTORY_LINKED, "inventory", "", item.name)
+    elif not cmd.linked and link is not None:
+        session.delete(link)
+        action.history.record(ticket.id, EventKind.INVENTORY_UNLINKED, "inventory", item.name, "")
+    else:
+        return action.result(tickets=(ticket.id,))
+    touch(action, ticket)
+    return action.result(tickets=(ticket.id,))
+
+
+@handles(SetEmailsInCopy)
+def set_emails_in_copy(action: Action, cmd: SetEmailsInCopy) -> CommandResult:
+    ticket = editable_ticket(action, cmd.ticket_id)
+    emails = normalise_emails(cmd.emails, "emails")
+    if emails == list(ticket.emails_in_copy):
+        return action.result(tickets=(ticket.id,))
+    action.history.record(ticket.id, EventKind.EMAILS_IN_COPY_CHANGED, "emails_in_copy",
+                          ticket.emails_in_copy, emails)
+    ticket.emails_in_copy = emails
+    touch(action, ticket)
+    return action.result(tickets=(ticket.id,))
+
+
+@handles(DeleteTicket)
+def delete_ticket(action: Action, cmd: DeleteTicket) -> CommandResult:
+    session = action.session
+    ticket = acl.require_visible(session, action.perms, cmd.ticket_id)
+    if not acl.can_manage(action.perms, ticket):
+        raise DomainError(FORBIDDEN, "Only a manager of the group can delete a ticket.")
+    # Children survive as top-level tickets; rows hanging off the ticket go with it.
+    for child in session.scalars(select(Ticket).where(Ticket.parent_id == ticket.id)):
+        action.history.record(child.id, EventKind.PARENT_CHANGED, "parent", ticket.id, None)
+        child.parent_id = None
+    session.flush()
+    session.execute(delete(Ticket).where(Ticket.id == ticket.id))
+    session.expunge(ticket)
+    return action.result(tickets=(cmd.ticket_id,))
