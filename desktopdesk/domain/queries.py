@@ -83,7 +83,9 @@ def ticket_page(
 ) -> list[TicketRow]:
     """One page of the tickets ``perms`` may see, optionally only those ``owner_id`` owns.
 
-    The ticket id breaks ties so consecutive pages neither repeat nor skip a row.
+    The ticket id breaks ties, so the order is total. Offset paging still shifts when
+    tickets change between two pages (and slows down deep in a long list); keyset paging
+    replaces it with the ticket-list scale work.
     """
     if offset < 0 or limit < 1:
         raise ValueError(f"bad page: offset={offset}, limit={limit}")
@@ -151,7 +153,8 @@ def user_summary(session: Session, user_id: uuid.UUID) -> UserSummary | None:
 
 
 def find_user(session: Session, username: str) -> UserSummary | None:
-    user = session.scalar(select(User).where(User.username == username))
+    """Usernames are stored lower-case; people type them any way."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
     return None if user is None else _summary(user)
 
 

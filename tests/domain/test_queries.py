@@ -68,10 +68,21 @@ def test_owner_filter_and_every_ordering(org: Org, seven: list[uuid.UUID]) -> No
         mine = ticket_page(session, perms, offset=0, limit=100, owner_id=org.ramon)
         assert {r.id for r in mine} == set(seven[5:])
         assert count_visible_tickets(session, perms, owner_id=org.ramon) == 2
-        for key in TICKET_ORDERINGS:
+        sort_keys = {
+            "updated_at": lambda r: r.updated_at, "created_at": lambda r: r.created_at,
+            "number": lambda r: int(r.number_label.lstrip("#")), "title": lambda r: r.title,
+            "status": lambda r: int(r.status), "priority": lambda r: int(r.priority),
+            "group": lambda r: r.group_name, "owner": lambda r: r.owner_full_name,
+            "creator": lambda r: r.creator_full_name,
+        }
+        assert set(sort_keys) == set(TICKET_ORDERINGS)
+        for key, value in sort_keys.items():
             rows = ticket_page(session, perms, offset=0, limit=100, order_by=key,
                                descending=False)
             assert len(rows) == 7, key
+            assert [value(r) for r in rows] == sorted(value(r) for r in rows), key
+            backwards = ticket_page(session, perms, offset=0, limit=100, order_by=key)
+            assert [r.id for r in backwards] == [r.id for r in reversed(rows)], key
         oldest_first = ticket_page(session, perms, offset=0, limit=1, descending=False)
         assert oldest_first[0].id == seven[0]
         with pytest.raises(ValueError, match="cannot order tickets by 'password'"):
