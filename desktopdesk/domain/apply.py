@@ -131,6 +131,12 @@ def apply(
     return result
 
 
+def change_version(session: Session) -> int | None:
+    """The change-sequence value the authority is stamping in this flush, if any."""
+    version = session.info.get(_VERSION_KEY)
+    return version if isinstance(version, int) else None
+
+
 @event.listens_for(Session, "before_flush")
 def _stamp_rows(session: Session, _flush_context: object, _instances: object) -> None:
     """Stamp timestamps (and, on the authority, the change version) on touched rows.

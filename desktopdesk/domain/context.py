@@ -34,6 +34,9 @@ class ApplyContext:
     now: dt.datetime
     is_authority: bool = True
     blobs: BlobLookup = field(default_factory=NoBlobs)
+    #: On a replica, the outbox position of the command being applied: it numbers the
+    #: provisional ticket, so the number stays the same when the command is replayed.
+    mutation_id: int | None = None
 
 
 @dataclass(frozen=True)

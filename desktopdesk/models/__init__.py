@@ -18,6 +18,18 @@ from desktopdesk.models.history import HistoryEvent
 from desktopdesk.models.org import Company, Group, Membership, Profile, User
 from desktopdesk.models.settings import SettingValue
 from desktopdesk.models.sla import Sla
+from desktopdesk.models.sync import (
+    BlobTransfer,
+    OutboxEntry,
+    OutboxState,
+    SyncClient,
+    SyncClientTicket,
+    SyncConflict,
+    SyncMutation,
+    SyncShadow,
+    SyncState,
+    Tombstone,
+)
 from desktopdesk.models.tickets import (
     Attachment,
     InventoryObject,
@@ -33,6 +45,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Base",
+    "BlobTransfer",
     "CommandLogEntry",
     "Company",
     "Counter",
@@ -46,6 +59,8 @@ __all__ = [
     "LimitMode",
     "LoginFailure",
     "Membership",
+    "OutboxEntry",
+    "OutboxState",
     "Priority",
     "Profile",
     "Replicated",
@@ -55,10 +70,17 @@ __all__ = [
     "SlaType",
     "Status",
     "StatusTransition",
+    "SyncClient",
+    "SyncClientTicket",
+    "SyncConflict",
+    "SyncMutation",
+    "SyncShadow",
+    "SyncState",
     "Ticket",
     "TicketInventoryLink",
     "TicketType",
     "TicketTypeGroup",
+    "Tombstone",
     "User",
     "UserKind",
     "WorkspaceInfo",

@@ -24,6 +24,7 @@ from desktopdesk.models import WorkspaceInfo, utc_now
 from desktopdesk.store.blobs import BlobStore
 from desktopdesk.store.engine import create_engine_for_url, create_sqlite_engine, session_factory
 from desktopdesk.store.migrate import upgrade_to_head
+from desktopdesk.sync.outbox import apply_and_queue
 
 log = logging.getLogger("desktopdesk.store")
 
@@ -118,7 +119,10 @@ class Workspace:
         """Apply one user action in its own transaction: all of it is written, or nothing."""
         ctx = self.context(now)
         with self.sessions.begin() as session:
-            result = apply(session, command, actor_id, ctx)
+            if self.role is Role.REPLICA:
+                result = apply_and_queue(session, command, actor_id, ctx)
+            else:
+                result = apply(session, command, actor_id, ctx)
         log.debug("applied %s %s", command.command_name, command.command_id)
         return result
 

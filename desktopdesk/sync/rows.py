@@ -49,11 +49,11 @@ def row_to_json(row: Replicated) -> dict[str, Any]:
     """All columns, JSON-ready: UUIDs and datetimes as strings, enums as their values."""
     out: dict[str, Any] = {}
     for key, _column in _columns(type(row)):
-        out[key] = _encode(getattr(row, key))
+        out[key] = encode_value(getattr(row, key))
     return out
 
 
-def _encode(value: Any) -> Any:
+def encode_value(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, dt.datetime):

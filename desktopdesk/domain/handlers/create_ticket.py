@@ -97,7 +97,10 @@ def create_ticket(action: Action, cmd: CreateTicket) -> CommandResult:
     if action.ctx.is_authority:
         ticket.number = next_value(session, TICKET_NUMBER)
     else:
-        ticket.provisional_number = next_value(session, PROVISIONAL_TICKET_NUMBER)
+        ticket.provisional_number = (
+            action.ctx.mutation_id if action.ctx.mutation_id is not None
+            else next_value(session, PROVISIONAL_TICKET_NUMBER)
+        )
     session.add(ticket)
     session.flush()
     for field_id, value in values.items():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import Any
+
+from sqlalchemy import select
 
 from desktopdesk.domain import acl
 from desktopdesk.domain.apply import Action, handles
@@ -29,9 +31,14 @@ from desktopdesk.domain.handlers.ticket_rules import (
 )
 from desktopdesk.domain.history import EventKind
 from desktopdesk.models import (
+    Attachment,
+    CustomFieldValue,
+    HistoryEvent,
     InventoryObject,
     Ticket,
     TicketInventoryLink,
+    Workunit,
+    WorkunitShare,
 )
 
 
@@ -99,7 +106,20 @@ def delete_ticket(action: Action, cmd: DeleteTicket) -> CommandResult:
     for child in session.scalars(select(Ticket).where(Ticket.parent_id == ticket.id)):
         action.history.record(child.id, EventKind.PARENT_CHANGED, "parent", ticket.id, None)
         child.parent_id = None
-    session.flush()
-    session.execute(delete(Ticket).where(Ticket.id == ticket.id))
-    session.expunge(ticket)
+    # Deleted through the ORM, dependants first, so every removed row is seen by the
+    # flush hooks (tombstones on the server, undo shadows on a replica).
+    workunit_ids = select(Workunit.id).where(Workunit.ticket_id == ticket.id)
+    stages: list[list[Any]] = [
+        [WorkunitShare, WorkunitShare.workunit_id.in_(workunit_ids)],
+        [Attachment, Attachment.ticket_id == ticket.id],
+        [Workunit, Workunit.ticket_id == ticket.id],
+        [HistoryEvent, HistoryEvent.ticket_id == ticket.id],
+        [CustomFieldValue, CustomFieldValue.ticket_id == ticket.id],
+        [TicketInventoryLink, TicketInventoryLink.ticket_id == ticket.id],
+    ]
+    for model, condition in stages:
+        for row in session.scalars(select(model).where(condition)):
+            session.delete(row)
+        session.flush()
+    session.delete(ticket)
     return action.result(tickets=(cmd.ticket_id,))
