@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain.errors import FORBIDDEN, NOT_FOUND, DomainError
@@ -218,3 +218,17 @@ def visible_workunits_clause(perms: Permissions, ticket: Ticket) -> ColumnElemen
         Workunit.is_internal.is_(False) if ticket.creator_id == perms.user_id else true()
     )
     return or_(mine, private_ok & internal_ok)
+
+
+def visible_workunits_anywhere_clause(perms: Permissions) -> ColumnElement[bool]:
+    """SQL form of :func:`can_see_workunit` over workunits of any tickets (sync pulls)."""
+    if perms.is_superadmin:
+        return true()
+    shared = Workunit.id.in_(
+        select(WorkunitShare.workunit_id).where(WorkunitShare.user_id == perms.user_id)
+    )
+    managed = select(Ticket.id).where(Ticket.group_id.in_(perms.groups_with("manage")))
+    not_my_ticket = select(Ticket.id).where(Ticket.creator_id != perms.user_id)
+    private_ok = or_(Workunit.is_private.is_(False), Workunit.ticket_id.in_(managed))
+    internal_ok = or_(Workunit.is_internal.is_(False), Workunit.ticket_id.in_(not_my_ticket))
+    return or_(Workunit.author_id == perms.user_id, shared, and_(private_ok, internal_ok))
