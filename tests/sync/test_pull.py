@@ -69,7 +69,9 @@ def busy(org: Org) -> dict[str, uuid.UUID]:
     private = org.do(AddWorkunit(ticket_id=acme, text_html="<p>private</p>",
                                  is_private=True), org.tomas).created_id
     public = org.do(AddWorkunit(ticket_id=acme, text_html="<p>public</p>"), org.ramon).created_id
-    assert internal and private and public
+    assert internal
+    assert private
+    assert public
     return {"acme": acme, "support": support, "carla": carla, "internal": internal,
             "private": private, "public": public}
 
