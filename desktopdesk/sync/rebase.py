@@ -1,0 +1,102 @@
+"""Put a replica's pending commands on top of newer server state (one pull page at a time).
+
+undo: local rows (no version) go, server rows touched by pending commands come back from
+their shadows, and the local command log of unconfirmed commands is cleared; apply: the
+page's puts and deletes; redo: the commands the server has not processed yet, in order.
+All of it in the caller's transaction. See docs/sync-implementation.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from desktopdesk.domain.commands import command_from_json
+from desktopdesk.domain.context import ApplyContext, BlobLookup
+from desktopdesk.domain.errors import DomainError
+from desktopdesk.models import Base, CommandLogEntry, OutboxEntry, OutboxState, SyncShadow
+from desktopdesk.sync.outbox import apply_pending
+from desktopdesk.sync.rows import replicated_models, row_from_json, upsert
+
+log = logging.getLogger("desktopdesk.sync")
+
+
+def _tables_parents_first() -> list[str]:
+    models = replicated_models()
+    return [table.name for table in Base.metadata.sorted_tables if table.name in models]
+
+
+def undo_pending(session: Session) -> None:
+    models = replicated_models()
+    for table in reversed(_tables_parents_first()):
+        model = models[table]
+        session.execute(delete(model).where(model.version.is_(None)))
+    shadows = list(session.scalars(select(SyncShadow)))
+    order = {name: n for n, name in enumerate(_tables_parents_first())}
+    for shadow in sorted(shadows, key=lambda s: order.get(s.entity, 0)):
+        _restore(session, shadow.entity, shadow.data)
+    session.execute(delete(SyncShadow))
+    unconfirmed = select(OutboxEntry.command_id).where(OutboxEntry.state != OutboxState.ACKED)
+    session.execute(delete(CommandLogEntry).where(CommandLogEntry.command_id.in_(unconfirmed)))
+    session.flush()
+    session.expire_all()
+
+
+def _restore(session: Session, entity: str, data: dict[str, Any]) -> None:
+    model = replicated_models()[entity]
+    values = row_from_json(model, data)
+    held = session.get(model, values["id"])
+    if held is None:
+        session.add(model(**values))
+    else:
+        for key, value in values.items():
+            setattr(held, key, value)
+    session.flush()
+
+
+def apply_operations(session: Session, operations: Iterable[dict[str, Any]]) -> int:
+    """Server puts and deletes; returns how many rows changed."""
+    changed = 0
+    models = replicated_models()
+    for op in operations:
+        entity = op["entity"]
+        if entity not in models:
+            raise ValueError(f"unknown entity {entity!r} in a pull page")
+        if op["op"] == "put":
+            changed += upsert(session, entity, op["row"])
+        elif op["op"] == "delete":
+            model = models[entity]
+            result = session.execute(delete(model).where(model.id == uuid.UUID(op["id"])))
+            changed += result.rowcount  # type: ignore[attr-defined]
+        else:
+            raise ValueError(f"unknown pull operation {op['op']!r}")
+        session.flush()
+    return changed
+
+
+def redo_pending(session: Session, actor_id: uuid.UUID, processed_up_to: int,
+                 blobs: BlobLookup) -> list[int]:
+    """Re-apply commands the server has not processed; returns those that no longer apply
+    locally (they stay queued: the server decides)."""
+    failing: list[int] = []
+    entries = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.state == OutboxState.PENDING,
+               OutboxEntry.mutation_id > processed_up_to)
+        .order_by(OutboxEntry.mutation_id))
+    for entry in list(entries):
+        ctx = ApplyContext(now=entry.created_at, is_authority=False, blobs=blobs,
+                           mutation_id=entry.mutation_id)
+        try:
+            with session.begin_nested():
+                apply_pending(session, command_from_json(entry.payload), actor_id, ctx)
+        except DomainError as refusal:
+            log.info("pending mutation %s no longer applies locally: %s", entry.mutation_id,
+                     refusal.code)
+            failing.append(entry.mutation_id)
+    return failing
