@@ -3,6 +3,8 @@
 Qt is imported only once the arguments check out, so ``--version`` and bad input
 answer at once and this module stays importable headless. The user lookups here are
 the only database reads outside the task runner: one small query each, before Qt starts.
+The subcommands that link a workspace to a server (login, logout, sync) are in
+``cli_account``; without one, the window opens as before.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktopdesk import __version__, paths
+from desktopdesk import __version__, cli_account, paths
 from desktopdesk.domain.queries import UserSummary, find_user, user_summary, usernames
 from desktopdesk.models import User
-from desktopdesk.store.workspace import Workspace
+from desktopdesk.store.workspace import Role, Workspace
 
 log = logging.getLogger("desktopdesk.cli")
 
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-check", action="store_true",
                         help="open the window, print what it shows once loaded, and quit")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    cli_account.add_commands(parser)
     return parser
 
 
@@ -60,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         _check_data_dir(data_dir)
         with _logging_to(log_dir / LOG_FILE) as log_file:
             log.info("DesktopDesk %s starting on %s", __version__, data_dir)
+            if args.command is not None:
+                return _run_command(args, data_dir)
             workspace = _open_workspace(data_dir, demo=args.demo)
             try:
                 user = _sign_in(workspace, args.user, demo=args.demo)
@@ -71,6 +76,21 @@ def main(argv: list[str] | None = None) -> int:
     except BadInputError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return BAD_INPUT
+
+
+def _run_command(args: argparse.Namespace, data_dir: Path) -> int:
+    """``login``, ``logout`` or ``sync`` (cli_account) on the workspace in ``data_dir``."""
+    if args.demo or args.user or args.self_check:
+        raise BadInputError(f"--demo, --user and --self-check are for opening the window; "
+                            f"leave them out of {args.command}.")
+    workspace = _open_workspace(data_dir, demo=False)
+    try:
+        return cli_account.run_command(args, workspace)
+    except cli_account.CommandError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return error.status
+    finally:
+        workspace.close()
 
 
 def _check_data_dir(data_dir: Path) -> None:
@@ -92,6 +112,7 @@ def _logging_to(log_file: Path) -> Iterator[Path | None]:
     stderr = logging.StreamHandler()
     stderr.setLevel(logging.WARNING)
     stderr.setFormatter(formatter)
+    stderr.addFilter(_for_the_terminal)
     handlers: list[logging.Handler] = [stderr]
     written: Path | None = log_file
     try:
@@ -114,6 +135,11 @@ def _logging_to(log_file: Path) -> Iterator[Path | None]:
             root.removeHandler(handler)
             handler.close()
         root.setLevel(previous_level)
+
+
+def _for_the_terminal(record: logging.LogRecord) -> bool:
+    """urllib3 warns at each retry; the command's own one-line outcome says enough."""
+    return not record.name.startswith("urllib3") or record.levelno >= logging.ERROR
 
 
 def _open_workspace(data_dir: Path, *, demo: bool) -> Workspace:
@@ -151,6 +177,11 @@ def _sign_in(workspace: Workspace, username: str | None, *, demo: bool) -> UserS
         except LookupError as error:
             raise BadInputError(str(error)) from None
         return _summary(workspace, user_id, wanted)
+    if workspace.role is Role.REPLICA and _is_empty(workspace):
+        # A local administrator in a replica would be a second authority beside the server.
+        raise BadInputError(f"{workspace.data_dir} is a replica of "
+                            f"{workspace.info('server_url')} and holds nothing yet; fetch its "
+                            f"data first with: {PROG} --data-dir {workspace.data_dir} sync")
     if _is_empty(workspace):
         from desktopdesk.store.bootstrap import initialise_workspace
 

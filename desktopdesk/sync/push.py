@@ -64,7 +64,7 @@ def process_push(
     mutations: Sequence[PushedMutation],
     clock: Callable[[], dt.datetime],
 ) -> PushResult:
-    last = _register(store, user_id, client_id, clock())
+    last = register_client(store, user_id, client_id, clock())
     outcomes: list[MutationOutcome] = []
     for mutation in sorted(mutations, key=lambda m: m.mutation_id):
         if mutation.mutation_id <= last:
@@ -81,8 +81,9 @@ def process_push(
     return PushResult(tuple(outcomes), last)
 
 
-def _register(store: Workspace, user_id: uuid.UUID, client_id: uuid.UUID,
-              now: dt.datetime) -> int:
+def register_client(store: Workspace, user_id: uuid.UUID, client_id: uuid.UUID,
+                    now: dt.datetime) -> int:
+    """Know this desktop (first contact) and return its last processed mutation id."""
     with store.sessions.begin() as session:
         client = session.get(SyncClient, client_id)
         if client is None:

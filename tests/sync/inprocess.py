@@ -11,7 +11,7 @@ from typing import Any
 
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.pull import pull_page
-from desktopdesk.sync.push import PushedMutation, process_push
+from desktopdesk.sync.push import PushedMutation, process_push, register_client
 
 
 def _wire(value: Any) -> Any:
@@ -33,7 +33,7 @@ class InProcessTransport:
                       "last_mutation_id": result.last_mutation_id, "stopped": result.stopped})
 
     def pull(self, client_id: uuid.UUID, cookie: str, token: str | None) -> dict[str, Any]:
-        process_push(self.server, self.user_id, client_id, [], self.clock)  # registers
+        register_client(self.server, self.user_id, client_id, self.clock())
         with self.server.sessions.begin() as session:
             page = pull_page(session, self.user_id, client_id, cookie=cookie, token=token)
         return _wire(dataclasses.asdict(page))
