@@ -16,7 +16,13 @@ from fastapi import APIRouter, FastAPI
 from desktopdesk import __version__
 from desktopdesk.models import utc_now
 from desktopdesk.server.api import API_PREFIX
+from desktopdesk.server.api import attachments as attachments_api
 from desktopdesk.server.api import auth as auth_api
+from desktopdesk.server.api import lookups as lookups_api
+from desktopdesk.server.api import sync as sync_api
+from desktopdesk.server.api import ticket_actions as ticket_actions_api
+from desktopdesk.server.api import tickets as tickets_api
+from desktopdesk.server.api import workunits as workunits_api
 from desktopdesk.server.auth import Auth, Clock
 from desktopdesk.server.config import ServerConfig
 from desktopdesk.server.deps import ServerState
@@ -26,7 +32,15 @@ from desktopdesk.store.workspace import Role, Workspace
 log = logging.getLogger("desktopdesk.server")
 
 #: Every router of the REST API, mounted under ``API_PREFIX``.
-ROUTERS: tuple[APIRouter, ...] = (auth_api.router,)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth_api.router,
+    tickets_api.router,
+    ticket_actions_api.router,
+    workunits_api.router,
+    attachments_api.router,
+    lookups_api.router,
+    sync_api.router,
+)
 
 
 class NotAnAuthorityError(RuntimeError):

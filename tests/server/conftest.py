@@ -19,12 +19,18 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from desktopdesk.domain.acl import can_view, load_permissions
+from desktopdesk.domain.commands import Command
+from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.queries import find_user
+from desktopdesk.models import Ticket
 from desktopdesk.server.app import create_app
 from desktopdesk.server.auth import Auth
 from desktopdesk.server.config import (
@@ -144,3 +150,43 @@ def login(client: TestClient, username: str, password: str = DEMO_PASSWORD) -> d
                                                       "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+# --- REST API helpers ---------------------------------------------------------------------
+
+
+def ticket_id(store: Workspace, number: int) -> uuid.UUID:
+    with store.read() as session:
+        found = session.scalar(select(Ticket.id).where(Ticket.number == number))
+    assert found is not None, number
+    return found
+
+
+def visible_numbers(store: Workspace, username: str) -> set[int]:
+    """The tickets the shared ACL lets ``username`` see, decided in Python (``can_view``),
+    to check the API's SQL filtering against."""
+    with store.read() as session:
+        perms = load_permissions(session, user_id(store, username))
+        return {ticket.number for ticket in session.scalars(select(Ticket))
+                if ticket.number is not None and can_view(perms, ticket)}
+
+
+def run_as(store: Workspace, username: str, command: Command, clock: FakeClock) -> CommandResult:
+    """Arrange data behind the API's back, through the same commands (a minute later)."""
+    clock.advance(dt.timedelta(minutes=1))
+    return store.execute(command, user_id(store, username), now=clock())
+
+
+def walk_pages(client: TestClient, headers: dict[str, str],
+               **params: Any) -> list[dict[str, Any]]:
+    """Every item of a ticket list, following ``next_cursor`` to the end."""
+    items: list[dict[str, Any]] = []
+    query = dict(params)
+    while True:
+        response = client.get(f"{API}/tickets", headers=headers, params=query)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        if page["next_cursor"] is None:
+            return items
+        query["cursor"] = page["next_cursor"]
