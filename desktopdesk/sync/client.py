@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from desktopdesk.models import OutboxEntry, OutboxState, SyncConflict, SyncState, utc_now
 from desktopdesk.store.workspace import Workspace
@@ -100,6 +100,8 @@ def _pull(ws: Workspace, transport: SyncTransport, state: SyncState, actor_id: u
     while True:
         page = transport.pull(state.client_id, state.pull_cookie, token)
         with ws.sessions.begin() as session:
+            # Rows of one page may name each other in any order: check keys at commit.
+            session.execute(text("PRAGMA defer_foreign_keys = ON"))
             undo_pending(session)
             summary.pulled_rows += apply_operations(session, page["operations"])
             redo_pending(session, actor_id, page["last_mutation_id"], ws.blobs)

@@ -182,8 +182,15 @@ class _PageBuilder:
         return iter(self.session.scalars(query.limit(PAGE_ROWS - len(self.page.operations))))
 
     def _put(self, row: Replicated) -> None:
-        self.page.operations.append(
-            {"op": "put", "entity": entity_of(row), "row": row_to_json(row)})
+        data = row_to_json(row)
+        if isinstance(row, Ticket) and row.parent_id is not None and not self._may_see(
+                row.parent_id):
+            data["parent_id"] = None  # a parent this user may not see stays unknown
+        self.page.operations.append({"op": "put", "entity": entity_of(row), "row": data})
+
+    def _may_see(self, ticket_id: uuid.UUID) -> bool:
+        ticket = self.session.get(Ticket, ticket_id)
+        return ticket is not None and acl.can_view(self.perms, ticket)
 
     def _config(self) -> bool:
         models = config_models()
@@ -206,18 +213,29 @@ class _PageBuilder:
         new = and_(visible, Ticket.id.not_in(self._held()))
         query = select(Ticket).where(new).order_by(Ticket.id)
         for ticket in self.session.scalars(query.limit(PAGE_ROWS)):
-            self._put(ticket)
-            for model in TICKET_CHILDREN:
-                for row in self.session.scalars(
-                        select(model).where(self._child_of(model, [ticket.id]))):
-                    self._put(row)
-            # Stamped with this pull's snapshot: the changes phase skips what it sent whole.
-            self.session.add(SyncClientTicket(client_id=self.client_id, ticket_id=ticket.id,
-                                              generation=self.cursor.upto))
-            self.session.flush()
+            self._send_whole(ticket)
             if self.full:
                 return False
         return True
+
+    def _send_whole(self, ticket: Ticket) -> None:
+        """A ticket with its children, after its parent if that is visible and not held."""
+        held = self.session.get(SyncClientTicket, (self.client_id, ticket.id))
+        if held is not None:
+            return
+        # Stamped with this pull's snapshot: the changes phase skips what it sent whole.
+        self.session.add(SyncClientTicket(client_id=self.client_id, ticket_id=ticket.id,
+                                          generation=self.cursor.upto))
+        self.session.flush()
+        if ticket.parent_id is not None and self._may_see(ticket.parent_id):
+            parent = self.session.get(Ticket, ticket.parent_id)
+            assert parent is not None
+            self._send_whole(parent)
+        self._put(ticket)
+        for model in TICKET_CHILDREN:
+            for row in self.session.scalars(
+                    select(model).where(self._child_of(model, [ticket.id]))):
+                self._put(row)
 
     def _child_of(self, model: type[Replicated], ticket_ids: Any) -> ColumnElement[bool]:
         """Rows of ``model`` under the given tickets that this user may see."""

@@ -170,3 +170,33 @@ def test_a_pull_rebuilds_the_users_view_in_an_empty_store(
         with desktop.read() as session:
             assert set(session.scalars(select(Ticket.id))) == visible_ticket_ids(org, org.ana)
             assert busy["internal"] not in set(session.scalars(select(Workunit.id)))
+
+
+def test_a_parent_the_user_may_not_see_stays_unknown(org: Org, busy: dict[str, uuid.UUID]) -> None:
+    from desktopdesk.domain.commands import SetParent
+
+    org.do(SetParent(ticket_id=busy["acme"], parent_id=busy["support"]), org.ramon)
+    ops = flat(pull_all(org, org.ana, register(org, org.ana))[0])
+
+    (acme,) = [o["row"] for o in ops if o["entity"] == "tickets"
+               and o["row"]["id"] == str(busy["acme"])]
+    assert acme["parent_id"] is None  # Ana may not see the Support ticket
+    with_parent = flat(pull_all(org, org.ramon, register(org, org.ramon))[0])
+    (seen,) = [o["row"] for o in with_parent if o["entity"] == "tickets"
+               and o["row"]["id"] == str(busy["acme"])]
+    assert seen["parent_id"] == str(busy["support"])
+
+
+def test_a_visible_parent_arrives_before_its_child_across_pages(
+        org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktopdesk.domain.commands import SetParent
+
+    child = new_ticket(org, org.ana, title="Older child")
+    parent = new_ticket(org, org.ana, title="Newer parent")  # a larger id: sent later
+    org.do(SetParent(ticket_id=child, parent_id=parent), org.ramon)
+    monkeypatch.setattr(pull_module, "PAGE_ROWS", 2)
+
+    order = [uuid.UUID(o["row"]["id"]) for o in flat(pull_all(org, org.ana,
+             register(org, org.ana))[0]) if o["entity"] == "tickets"]
+
+    assert order.index(parent) < order.index(child)
