@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import DateTime, Integer, MetaData, Uuid
+from sqlalchemy import DateTime, Integer, MetaData, String, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -97,6 +97,26 @@ class IntCode(TypeDecorator[E], Generic[E]):
         return None if value is None else int(value)
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum_type(value)
+
+
+S = TypeVar("S", bound=enum.StrEnum)
+
+
+class StrCode(TypeDecorator[S], Generic[S]):
+    """A StrEnum stored as its text, loaded back as the enum (not a bare str)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_type: type[S], length: int) -> None:
+        super().__init__(length)
+        self.enum_type = enum_type
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum_type(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> S | None:
         return None if value is None else self.enum_type(value)
 
 

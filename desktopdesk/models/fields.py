@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from desktopdesk.models.base import Base, Replicated
+from desktopdesk.models.base import Base, Replicated, StrCode
 from desktopdesk.models.codes import FieldKind
 
 
@@ -46,7 +46,7 @@ class CustomField(Replicated, Base):
         ForeignKey("ticket_types.id", ondelete="CASCADE")
     )
     label: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[FieldKind] = mapped_column(String(20))
+    kind: Mapped[FieldKind] = mapped_column(StrCode(FieldKind, 20))
     required: Mapped[bool] = mapped_column(default=False)
     show_in_list: Mapped[bool] = mapped_column(default=False)
     help_text: Mapped[str] = mapped_column(Text, default="")

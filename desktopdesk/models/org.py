@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktopdesk.models.base import Base, Replicated
+from desktopdesk.models.base import Base, Replicated, StrCode
 from desktopdesk.models.codes import LimitMode, UserKind
 
 
@@ -24,7 +24,7 @@ class User(Replicated, Base):
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), default="")
     company_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("companies.id"))
-    kind: Mapped[UserKind] = mapped_column(String(20), default=UserKind.GROUPED)
+    kind: Mapped[UserKind] = mapped_column(StrCode(UserKind, 20), default=UserKind.GROUPED)
     is_superadmin: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
 
@@ -61,7 +61,8 @@ class Group(Replicated, Base):
     #: 0 means no limit. Counted per creator over the last 365 days.
     open_ticket_limit: Mapped[int] = mapped_column(default=0)
     total_ticket_limit: Mapped[int] = mapped_column(default=0)
-    limit_mode: Mapped[LimitMode] = mapped_column(String(10), default=LimitMode.FORCED)
+    limit_mode: Mapped[LimitMode] = mapped_column(StrCode(LimitMode, 10),
+                                                  default=LimitMode.FORCED)
     qa_evaluation: Mapped[bool] = mapped_column(default=True)
     email_from: Mapped[str] = mapped_column(String(254), default="")
     sla_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("slas.id"))
