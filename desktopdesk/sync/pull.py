@@ -20,11 +20,10 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, select
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, select
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain import acl
@@ -44,7 +43,7 @@ from desktopdesk.models import (
     Workunit,
     WorkunitShare,
 )
-from desktopdesk.sync.rows import entity_of, replicated_models, row_to_json
+from desktopdesk.sync.rows import encode_value, replicated_models
 
 PAGE_ROWS = 1000
 
@@ -52,6 +51,8 @@ PAGE_ROWS = 1000
 TICKET_CHILDREN: tuple[type[Replicated], ...] = (
     Workunit, WorkunitShare, Attachment, CustomFieldValue, TicketInventoryLink, HistoryEvent,
 )
+#: Tickets whose children are loaded together when sending move-ins.
+MOVE_IN_CHUNK = 100
 PHASES = ("config", "move_in", "changes", "tombstones", "move_out")
 
 
@@ -63,8 +64,18 @@ def config_models() -> list[type[Replicated]]:
             if t.name in by_table and t.name not in ticket_side]
 
 
+def _table(model: type[Replicated]) -> Table:
+    return model.__table__  # type: ignore[attr-defined]
+
+
 def entity_of_model(model: type[Replicated]) -> str:
-    return str(model.__table__.name)  # type: ignore[attr-defined]
+    return _table(model).name
+
+
+#: A row's column values, as the database returns them.
+Row = dict[str, Any]
+#: A child row with the entity it belongs to.
+Child = tuple[str, Row]
 
 
 @dataclass
@@ -151,6 +162,8 @@ class _PageBuilder:
         self.cursor = cursor
         self.page = page
         self.finished = False
+        #: Tickets sent whole by this page (not yet flushed as held).
+        self._sent: set[uuid.UUID] = set()
 
     @property
     def full(self) -> bool:
@@ -175,18 +188,25 @@ class _PageBuilder:
 
     # --- Phases: each returns True when it has nothing more to send ------------------------
 
-    def _keyset(self, model: type[Replicated], where: ColumnElement[bool]) -> Iterator[Any]:
-        query: Select[Any] = select(model).where(where).order_by(model.id)
-        if self.cursor.after:
-            query = query.where(model.id > uuid.UUID(self.cursor.after))
-        return iter(self.session.scalars(query.limit(PAGE_ROWS - len(self.page.operations))))
+    def _rows(self, model: type[Replicated], where: ColumnElement[bool],
+              limit: int | None = None) -> list[Row]:
+        """Plain column values (Core, not ORM objects: a pull reads many thousands)."""
+        query: Select[Any] = select(*_table(model).c).where(where).order_by(model.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return [dict(found._mapping) for found in self.session.execute(query)]
 
-    def _put(self, row: Replicated) -> None:
-        data = row_to_json(row)
-        if isinstance(row, Ticket) and row.parent_id is not None and not self._may_see(
-                row.parent_id):
+    def _keyset(self, model: type[Replicated], where: ColumnElement[bool]) -> list[Row]:
+        if self.cursor.after:
+            where = and_(where, model.id > uuid.UUID(self.cursor.after))
+        return self._rows(model, where, PAGE_ROWS - len(self.page.operations))
+
+    def _put(self, entity: str, values: Row) -> None:
+        data = {key: encode_value(value) for key, value in values.items()}
+        if entity == "tickets" and values["parent_id"] is not None and not self._may_see(
+                values["parent_id"]):
             data["parent_id"] = None  # a parent this user may not see stays unknown
-        self.page.operations.append({"op": "put", "entity": entity_of(row), "row": data})
+        self.page.operations.append({"op": "put", "entity": entity, "row": data})
 
     def _may_see(self, ticket_id: uuid.UUID) -> bool:
         ticket = self.session.get(Ticket, ticket_id)
@@ -197,8 +217,8 @@ class _PageBuilder:
         while self.cursor.entity < len(models):
             model = models[self.cursor.entity]
             for row in self._keyset(model, self.changed(model)):
-                self._put(row)
-                self.cursor.after = str(row.id)
+                self._put(entity_of_model(model), row)
+                self.cursor.after = str(row["id"])
             if self.full:
                 return False
             self.cursor.entity, self.cursor.after = self.cursor.entity + 1, ""
@@ -211,31 +231,53 @@ class _PageBuilder:
     def _move_ins(self) -> bool:
         visible = acl.visible_tickets_clause(self.perms)
         new = and_(visible, Ticket.id.not_in(self._held()))
-        query = select(Ticket).where(new).order_by(Ticket.id)
-        for ticket in self.session.scalars(query.limit(PAGE_ROWS)):
-            self._send_whole(ticket)
-            if self.full:
-                return False
-        return True
+        while not self.full:
+            # Autoflush makes the tickets just recorded as held drop out of this query.
+            chunk = self._rows(Ticket, new, MOVE_IN_CHUNK)
+            if not chunk:
+                return True
+            children = self._children_of([ticket["id"] for ticket in chunk])
+            for ticket in chunk:
+                self._send_whole(ticket, children)
+                if self.full:
+                    return False
+        return False
 
-    def _send_whole(self, ticket: Ticket) -> None:
-        """A ticket with its children, after its parent if that is visible and not held."""
-        held = self.session.get(SyncClientTicket, (self.client_id, ticket.id))
-        if held is not None:
-            return
-        # Stamped with this pull's snapshot: the changes phase skips what it sent whole.
-        self.session.add(SyncClientTicket(client_id=self.client_id, ticket_id=ticket.id,
-                                          generation=self.cursor.upto))
-        self.session.flush()
-        if ticket.parent_id is not None and self._may_see(ticket.parent_id):
-            parent = self.session.get(Ticket, ticket.parent_id)
-            assert parent is not None
-            self._send_whole(parent)
-        self._put(ticket)
+    def _children_of(self, ticket_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Child]]:
+        """The visible children of many tickets at once (one query per child table)."""
+        by_ticket: dict[uuid.UUID, list[Child]] = {ticket_id: [] for ticket_id in ticket_ids}
+        workunit_ticket: dict[uuid.UUID, uuid.UUID] = {}
         for model in TICKET_CHILDREN:
-            for row in self.session.scalars(
-                    select(model).where(self._child_of(model, [ticket.id]))):
-                self._put(row)
+            entity = entity_of_model(model)
+            for row in self._rows(model, self._child_of(model, ticket_ids)):
+                if model is WorkunitShare:
+                    by_ticket[workunit_ticket[row["workunit_id"]]].append((entity, row))
+                    continue
+                if model is Workunit:
+                    workunit_ticket[row["id"]] = row["ticket_id"]
+                by_ticket[row["ticket_id"]].append((entity, row))
+        return by_ticket
+
+    def _send_whole(self, ticket: Row,
+                    children: dict[uuid.UUID, list[Child]] | None = None) -> None:
+        """A ticket with its children, after its parent if that is visible and not held."""
+        ticket_id = ticket["id"]
+        if ticket_id in self._sent or self.session.get(
+                SyncClientTicket, (self.client_id, ticket_id)) is not None:
+            return
+        self._sent.add(ticket_id)
+        # Stamped with this pull's snapshot: the changes phase skips what it sent whole.
+        self.session.add(SyncClientTicket(client_id=self.client_id, ticket_id=ticket_id,
+                                          generation=self.cursor.upto))
+        parent_id = ticket["parent_id"]
+        if parent_id is not None and self._may_see(parent_id):
+            (parent,) = self._rows(Ticket, Ticket.id == parent_id)
+            self._send_whole(parent)
+        self._put("tickets", ticket)
+        if children is None or ticket_id not in children:
+            children = self._children_of([ticket_id])
+        for entity, row in children[ticket_id]:
+            self._put(entity, row)
 
     def _child_of(self, model: type[Replicated], ticket_ids: Any) -> ColumnElement[bool]:
         """Rows of ``model`` under the given tickets that this user may see."""
@@ -261,8 +303,8 @@ class _PageBuilder:
             model = models[self.cursor.entity]
             under = Ticket.id.in_(held) if model is Ticket else self._child_of(model, held)
             for row in self._keyset(model, and_(self.changed(model), under)):
-                self._put(row)
-                self.cursor.after = str(row.id)
+                self._put(entity_of_model(model), row)
+                self.cursor.after = str(row["id"])
             if self.full:
                 return False
             self.cursor.entity, self.cursor.after = self.cursor.entity + 1, ""

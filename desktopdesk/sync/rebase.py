@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain.commands import command_from_json
@@ -21,7 +21,7 @@ from desktopdesk.domain.context import ApplyContext, BlobLookup
 from desktopdesk.domain.errors import DomainError
 from desktopdesk.models import Base, CommandLogEntry, OutboxEntry, OutboxState, SyncShadow
 from desktopdesk.sync.outbox import apply_pending
-from desktopdesk.sync.rows import replicated_models, row_from_json, upsert
+from desktopdesk.sync.rows import replicated_models, row_from_json
 
 log = logging.getLogger("desktopdesk.sync")
 
@@ -60,23 +60,58 @@ def _restore(session: Session, entity: str, data: dict[str, Any]) -> None:
 
 
 def apply_operations(session: Session, operations: Iterable[dict[str, Any]]) -> int:
-    """Server puts and deletes; returns how many rows changed."""
-    changed = 0
+    """Server puts and deletes of one page, in bulk; returns how many rows changed.
+
+    Within a page every row appears once, so puts (per entity, parents first) and then
+    deletes can be batched; the desktop defers key checks to the page's commit.
+    """
     models = replicated_models()
+    puts: dict[str, list[dict[str, Any]]] = {}
+    deletes: dict[str, list[uuid.UUID]] = {}
     for op in operations:
         entity = op["entity"]
         if entity not in models:
             raise ValueError(f"unknown entity {entity!r} in a pull page")
         if op["op"] == "put":
-            changed += upsert(session, entity, op["row"])
+            puts.setdefault(entity, []).append(row_from_json(models[entity], op["row"]))
         elif op["op"] == "delete":
-            model = models[entity]
-            result = session.execute(delete(model).where(model.id == uuid.UUID(op["id"])))
-            changed += result.rowcount  # type: ignore[attr-defined]
+            deletes.setdefault(entity, []).append(uuid.UUID(op["id"]))
         else:
             raise ValueError(f"unknown pull operation {op['op']!r}")
-        session.flush()
+    changed = 0
+    order = _tables_parents_first()
+    for table in order:
+        if table in puts:
+            changed += _upsert_newer(session, models[table], puts[table])
+    for table in reversed(order):
+        model = models[table]
+        for chunk in _chunks(deletes.get(table, [])):
+            result = session.execute(delete(model).where(model.id.in_(chunk)))
+            changed += result.rowcount  # type: ignore[attr-defined]
+    session.expire_all()
     return changed
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _upsert_newer(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> int:
+    """Insert unknown rows, overwrite rows we hold at an older version (or a local one)."""
+    held: dict[uuid.UUID, int | None] = {}
+    for chunk in _chunks([row["id"] for row in rows]):
+        found = session.execute(select(model.id, model.version).where(model.id.in_(chunk)))
+        held.update({row_id: version for row_id, version in found})
+    fresh = [row for row in rows if row["id"] not in held]
+    newer = [row for row in rows if row["id"] in held and (
+        held[row["id"]] is None
+        or (row.get("version") is not None and row["version"] > held[row["id"]]))]
+    if fresh:
+        session.execute(insert(model), fresh)
+    if newer:
+        session.execute(update(model), newer)
+    return len(fresh) + len(newer)
 
 
 def redo_pending(session: Session, actor_id: uuid.UUID, processed_up_to: int,
