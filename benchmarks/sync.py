@@ -175,7 +175,8 @@ class CountingTransport(HttpTransport):
         client.http.hooks["response"].append(self._count)
 
     def _count(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
-        self.received += len(response.content)
+        # On the wire: the compressed length when the server compressed the body.
+        self.received += int(response.headers.get("Content-Length") or len(response.content))
         body = response.request.body
         self.sent += len(body) if body else 0
 
@@ -191,7 +192,7 @@ def run_backend(name: str, args: argparse.Namespace) -> None:
         write_config_file(config)
         started = time.perf_counter()
         with open_store(config) as store:
-            tech, group = build_server(store, config, args.tickets, args.workunits)
+            tech, _group = build_server(store, config, args.tickets, args.workunits)
         print(f"[{name}] server data: {args.tickets} tickets, {args.workunits} workunits, "
               f"built in {time.perf_counter() - started:.1f} s")
         with serving(config.data_dir, db_url) as base:

@@ -18,6 +18,7 @@ from desktopdesk.models import utc_now
 from desktopdesk.server.api import API_PREFIX
 from desktopdesk.server.api import attachments as attachments_api
 from desktopdesk.server.api import auth as auth_api
+from desktopdesk.server.api import blobs as blobs_api
 from desktopdesk.server.api import lookups as lookups_api
 from desktopdesk.server.api import sync as sync_api
 from desktopdesk.server.api import ticket_actions as ticket_actions_api
@@ -40,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     attachments_api.router,
     lookups_api.router,
     sync_api.router,
+    blobs_api.router,
 )
 
 

@@ -48,6 +48,9 @@ TOO_LARGE = "too_large"  # 413
 UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # 415
 METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
 HTTP_ERROR = "http_error"  # any other HTTP status raised by the framework
+OFFSET_MISMATCH = "offset_mismatch"  # 409: a blob chunk not at the server's offset
+HASH_MISMATCH = "hash_mismatch"  # 422: uploaded bytes that are not the announced SHA-256
+RANGE_NOT_SATISFIABLE = "range_not_satisfiable"  # 416
 INTERNAL_ERROR = "internal_error"  # 500: a bug, logged with its traceback
 
 #: HTTP status per domain error code. Unknown codes answer 400.
@@ -70,6 +73,7 @@ _CODE_BY_STATUS: Mapping[int, str] = {
     405: METHOD_NOT_ALLOWED,
     413: TOO_LARGE,
     415: UNSUPPORTED_MEDIA_TYPE,
+    416: RANGE_NOT_SATISFIABLE,
     422: VALIDATION,
     429: THROTTLED,
 }

@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from desktopdesk.models import OutboxEntry, OutboxState, SyncConflict, SyncState, utc_now
 from desktopdesk.store.workspace import Workspace
+from desktopdesk.sync.blob_transfer import download_blobs, upload_blobs
 from desktopdesk.sync.outbox import pending
 from desktopdesk.sync.rebase import apply_operations, redo_pending, undo_pending
 
@@ -57,8 +58,10 @@ def run_sync(ws: Workspace, transport: SyncTransport, actor_id: uuid.UUID,
              clock: Callable[[], dt.datetime] = utc_now) -> SyncSummary:
     summary = SyncSummary()
     state = sync_state(ws)
+    upload_blobs(ws, transport)  # before push: the server refuses AttachFile without bytes
     _push(ws, transport, state.client_id, summary, clock)
     _pull(ws, transport, state, actor_id, summary, clock)
+    download_blobs(ws, transport, actor_id)  # a budget per sync; never fails the sync
     with ws.read() as session:
         summary.still_pending = len(pending(session))
     return summary

@@ -66,11 +66,13 @@ def test_every_route_but_sign_in_needs_a_token(client: TestClient) -> None:
     for route in routes:
         if route.path == "/auth/token":
             continue
-        path = API + route.path.format(number=20, attachment_id=uuid.uuid4())
+        path = API + route.path.format(number=20, attachment_id=uuid.uuid4(),
+                                       sha256="0" * 64)
         for method in route.methods:
             response = client.request(method, path)
             assert response.status_code == 401, (method, path)
-            assert response.json()["code"] == "unauthorized"
+            if method != "HEAD":  # an answer to HEAD has no body
+                assert response.json()["code"] == "unauthorized"
 
 
 def _hardware_fields(store: Workspace) -> dict[str, uuid.UUID]:

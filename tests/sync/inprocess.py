@@ -6,10 +6,18 @@ import dataclasses
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from desktopdesk.server.api.blobs import file_chunks, may_download, upload_limit, uploads_of
+from desktopdesk.server.partial_uploads import OffsetMismatchError, UploadError
 from desktopdesk.store.workspace import Workspace
+from desktopdesk.sync.blob_transfer import (
+    BlobRefusedError,
+    BlobUnavailableError,
+    RemoteBlob,
+    UploadOffsetError,
+)
 from desktopdesk.sync.pull import pull_page
 from desktopdesk.sync.push import PushedMutation, process_push, register_client
 
@@ -37,3 +45,32 @@ class InProcessTransport:
         with self.server.sessions.begin() as session:
             page = pull_page(session, self.user_id, client_id, cookie=cookie, token=token)
         return _wire(dataclasses.asdict(page))
+
+    # --- Blobs: what the /blobs routes do, minus HTTP -------------------------------------
+
+    def blob_offset(self, sha256: str) -> RemoteBlob:
+        state = uploads_of(self.server, self.user_id).state(sha256)
+        if state is None:
+            return RemoteBlob(0, complete=False)
+        return RemoteBlob(state.offset, complete=state.complete)
+
+    def upload_chunk(self, sha256: str, offset: int, length: int, data: bytes) -> RemoteBlob:
+        with self.server.read() as session:
+            limit = upload_limit(session)
+        try:
+            state = uploads_of(self.server, self.user_id).append(
+                sha256, offset, length, [data], limit)
+        except OffsetMismatchError as error:
+            raise UploadOffsetError(str(error)) from error
+        except UploadError as error:
+            raise BlobRefusedError(str(error)) from error
+        return RemoteBlob(state.offset, complete=state.complete)
+
+    def download(self, sha256: str, offset: int, limit: int) -> Iterator[bytes]:
+        with self.server.read() as session:
+            allowed = may_download(session, self.user_id, sha256)
+        size = self.server.blobs.size_of(sha256)
+        if not allowed or size is None or offset >= size:
+            raise BlobUnavailableError("The server holds no such blob.")
+        yield from file_chunks(self.server.blobs.path_for(sha256), offset,
+                               min(size, offset + limit))

@@ -7,11 +7,12 @@ tests also drive directly. Plain ``def`` routes: the work is database work.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import uuid
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 
@@ -121,7 +122,8 @@ def push(body: PushRequest, store: StoreDep, clock: ClockDep, user: CurrentUser)
 
 @router.post("/pull", response_model=PullResponse,
              responses=error_responses(401, 403, 422, 426, 503))
-def pull(body: PullRequest, store: StoreDep, clock: ClockDep, user: CurrentUser) -> Response:
+def pull(body: PullRequest, request: Request, store: StoreDep, clock: ClockDep,
+         user: CurrentUser) -> Response:
     _check_protocol(body.protocol)
     try:
         register_client(store, user, body.client_id, clock())
@@ -141,4 +143,8 @@ def pull(body: PullRequest, store: StoreDep, clock: ClockDep, user: CurrentUser)
         "operations": page.operations, "next_token": page.next_token, "cookie": page.cookie,
         "last_mutation_id": page.last_mutation_id,
     }, separators=(",", ":")).encode()
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        # Pages are repetitive JSON: gzip cuts the bytes a field laptop downloads ~10x.
+        return Response(gzip.compress(body_bytes, compresslevel=5), media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
     return Response(body_bytes, media_type="application/json")

@@ -66,7 +66,7 @@ def receive_upload(request: Request, blobs: BlobStore, max_file_bytes: int) -> R
     if declared.isdigit() and int(declared) > max_file_bytes + FORM_OVERHEAD_MAX:
         raise too_large(max_file_bytes)
     form = _FormReader(boundary, max_file_bytes)
-    body = _body_chunks(request)
+    body = body_chunks(request)
     try:
         blob = blobs.put_chunks(form.file_chunks(body))
     except ClientDisconnect:
@@ -78,7 +78,7 @@ def receive_upload(request: Request, blobs: BlobStore, max_file_bytes: int) -> R
                         fields=dict(form.fields))
 
 
-def _body_chunks(request: Request) -> Generator[bytes, None, None]:
+def body_chunks(request: Request) -> Generator[bytes, None, None]:
     """The request body, pulled from the event loop one chunk at a time."""
     stream: AsyncGenerator[bytes, None] = request.stream()
 
