@@ -8,11 +8,21 @@ parent-before-child order, through five phases:
 2. move-ins: tickets now visible that the desktop does not hold, each sent whole with
    every child the user may see, and recorded as held as it is sent;
 3. changes to held tickets and their children since the cookie;
-4. tombstones of deleted rows the desktop may hold;
-5. move-outs: held tickets no longer visible, sent as deletes (the desktop cascades).
+4. visibility: private and internal workunits of held tickets whose group or creator
+   changed, or of all held tickets when the user's access changed, sent again if now
+   visible and deleted if not (every other workunit is visible with its ticket);
+5. tombstones of deleted rows the desktop may hold;
+6. move-outs: held tickets no longer visible, sent as deletes (the desktop cascades).
 
 Each page is at most ``PAGE_ROWS`` rows (a ticket and its children are never split);
 the cookie comes only with the last page, and re-applying a page is harmless.
+
+What the desktop holds is recorded as pages are made, but a page may never arrive (its
+answer lost, the desktop crashed before applying it). So every record carries the pull
+that made it (``generation``: that pull's ``upto``; a removal is kept, negated, until it
+is confirmed), and a pull starting from a cookie treats what later pulls recorded as
+unconfirmed: visible tickets are sent whole again and removals are sent again. Asking
+twice for the same page gives the same page.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, select
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, select, update
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain import acl
@@ -33,13 +43,17 @@ from desktopdesk.models import (
     Base,
     Counter,
     CustomFieldValue,
+    Group,
     HistoryEvent,
+    Membership,
+    Profile,
     Replicated,
     SyncClient,
     SyncClientTicket,
     Ticket,
     TicketInventoryLink,
     Tombstone,
+    User,
     Workunit,
     WorkunitShare,
 )
@@ -53,7 +67,7 @@ TICKET_CHILDREN: tuple[type[Replicated], ...] = (
 )
 #: Tickets whose children are loaded together when sending move-ins.
 MOVE_IN_CHUNK = 100
-PHASES = ("config", "move_in", "changes", "tombstones", "move_out")
+PHASES = ("config", "move_in", "changes", "visibility", "tombstones", "move_out")
 
 
 def config_models() -> list[type[Replicated]]:
@@ -70,6 +84,13 @@ def _table(model: type[Replicated]) -> Table:
 
 def entity_of_model(model: type[Replicated]) -> str:
     return _table(model).name
+
+
+def _self_references(model: type[Replicated]) -> list[str]:
+    """Columns of ``model`` naming another row of the same table (a parent group)."""
+    table = _table(model)
+    return [column.name for column in table.columns
+            if any(fk.column.table is table for fk in column.foreign_keys)]
 
 
 #: A row's column values, as the database returns them.
@@ -107,10 +128,15 @@ def encode_cookie(version: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"v": version}).encode()).decode()
 
 
+#: Where a first pull starts: before version 0, which the first administrator (written
+#: directly by ``create_first_admin``, not by a command) carries.
+BEFORE_EVERYTHING = -1
+
+
 def decode_cookie(cookie: str) -> int:
-    """The change-sequence value a desktop has seen; an empty cookie starts from zero."""
+    """The change-sequence value a desktop has seen; an empty cookie starts before all."""
     if not cookie:
-        return 0
+        return BEFORE_EVERYTHING
     try:
         version = json.loads(base64.urlsafe_b64decode(cookie))["v"]
     except (ValueError, TypeError, KeyError) as error:
@@ -137,8 +163,12 @@ def pull_page(session: Session, user_id: uuid.UUID, client_id: uuid.UUID, *,
     client = session.get(SyncClient, client_id)
     if client is None or client.user_id != user_id:
         raise PermissionError("unknown client for this user")
-    cursor = Cursor.decode(token) if token else Cursor(decode_cookie(cookie), _current(session))
     perms = acl.load_permissions(session, user_id)
+    if token:
+        cursor = Cursor.decode(token)
+    else:
+        cursor = Cursor(decode_cookie(cookie), _current(session))
+        _forget_unconfirmed(session, perms, client_id, cursor.since)
     page = PullPage(last_mutation_id=client.last_mutation_id)
     builder = _PageBuilder(session, perms, client_id, cursor, page)
     builder.fill()
@@ -153,6 +183,25 @@ def _current(session: Session) -> int:
     return session.scalar(select(Counter.value).where(Counter.name == CHANGE_SEQUENCE)) or 0
 
 
+def _removed_by(upto: int) -> int:
+    """The generation of a held-ticket record whose removal the pull ``upto`` sent."""
+    return -1 - upto
+
+
+def _forget_unconfirmed(session: Session, perms: acl.Permissions, client_id: uuid.UUID,
+                        since: int) -> None:
+    """A pull from cookie ``since``: the desktop applied every pull up to it, and maybe
+    none after. Removals it applied are forgotten; tickets sent whole after it are sent
+    again if still visible (the others stay recorded, so they go out as removals)."""
+    mine = SyncClientTicket.client_id == client_id
+    session.execute(delete(SyncClientTicket).where(
+        mine, SyncClientTicket.generation < 0,
+        SyncClientTicket.generation >= _removed_by(since)))
+    visible = select(Ticket.id).where(acl.visible_tickets_clause(perms))
+    session.execute(delete(SyncClientTicket).where(
+        mine, SyncClientTicket.generation > since, SyncClientTicket.ticket_id.in_(visible)))
+
+
 class _PageBuilder:
     def __init__(self, session: Session, perms: acl.Permissions, client_id: uuid.UUID,
                  cursor: Cursor, page: PullPage) -> None:
@@ -164,6 +213,8 @@ class _PageBuilder:
         self.finished = False
         #: Tickets sent whole by this page (not yet flushed as held).
         self._sent: set[uuid.UUID] = set()
+        #: Rows this page puts, by entity and id.
+        self._in_page: set[tuple[str, uuid.UUID]] = set()
 
     @property
     def full(self) -> bool:
@@ -174,8 +225,8 @@ class _PageBuilder:
 
     def fill(self) -> None:
         phases = {"config": self._config, "move_in": self._move_ins,
-                  "changes": self._changes, "tombstones": self._tombstones,
-                  "move_out": self._move_outs}
+                  "changes": self._changes, "visibility": self._visibility,
+                  "tombstones": self._tombstones, "move_out": self._move_outs}
         while not self.full:
             done = phases[self.cursor.phase]()
             if not done:
@@ -202,11 +253,17 @@ class _PageBuilder:
         return self._rows(model, where, PAGE_ROWS - len(self.page.operations))
 
     def _put(self, entity: str, values: Row) -> None:
+        if (entity, values["id"]) in self._in_page:
+            return  # a page carries a row once (the desktop applies a page in bulk)
+        self._in_page.add((entity, values["id"]))
         data = {key: encode_value(value) for key, value in values.items()}
         if entity == "tickets" and values["parent_id"] is not None and not self._may_see(
                 values["parent_id"]):
             data["parent_id"] = None  # a parent this user may not see stays unknown
         self.page.operations.append({"op": "put", "entity": entity, "row": data})
+
+    def _delete(self, entity: str, row_id: uuid.UUID) -> None:
+        self.page.operations.append({"op": "delete", "entity": entity, "id": str(row_id)})
 
     def _may_see(self, ticket_id: uuid.UUID) -> bool:
         ticket = self.session.get(Ticket, ticket_id)
@@ -217,28 +274,56 @@ class _PageBuilder:
         while self.cursor.entity < len(models):
             model = models[self.cursor.entity]
             for row in self._keyset(model, self.changed(model)):
-                self._put(entity_of_model(model), row)
+                self._put_after_parents(model, row)
                 self.cursor.after = str(row["id"])
             if self.full:
                 return False
             self.cursor.entity, self.cursor.after = self.cursor.entity + 1, ""
         return True
 
-    def _held(self) -> Select[Any]:
-        return select(SyncClientTicket.ticket_id).where(
-            SyncClientTicket.client_id == self.client_id)
+    def _put_after_parents(self, model: type[Replicated], row: Row) -> None:
+        """A row naming a parent in its own table (a group's parent group) goes after that
+        parent when the parent changed too and the keyset has not reached it yet: each
+        page is committed on its own, so it may only name rows already sent or in it."""
+        for key in _self_references(model):
+            parent_id = row[key]
+            if parent_id is None or parent_id < row["id"]:
+                continue  # unchanged (the desktop has it) or already sent by the keyset
+            for parent in self._rows(model, and_(model.id == parent_id, self.changed(model))):
+                self._put_after_parents(model, parent)
+        self._put(entity_of_model(model), row)
+
+    def _held_before(self) -> Select[Any]:
+        """Tickets the desktop held before this pull (not removed, not moved in by it).
+
+        Records of this pull carry its ``upto``; an earlier pull with the same ``upto``
+        is possible only when nothing changed since it, and then nothing moves in.
+        """
+        held = select(SyncClientTicket.ticket_id).where(
+            SyncClientTicket.client_id == self.client_id, SyncClientTicket.generation >= 0)
+        if self.cursor.upto > self.cursor.since:
+            held = held.where(SyncClientTicket.generation != self.cursor.upto)
+        return held
+
+    def _was_held(self, record: SyncClientTicket | None) -> bool:
+        """The Python form of :meth:`_held_before`, for one record."""
+        return record is not None and record.generation >= 0 and not (
+            record.generation == self.cursor.upto and self.cursor.upto > self.cursor.since)
 
     def _move_ins(self) -> bool:
         visible = acl.visible_tickets_clause(self.perms)
-        new = and_(visible, Ticket.id.not_in(self._held()))
+        new = and_(visible, Ticket.id.not_in(self._held_before()))
         while not self.full:
-            # Autoflush makes the tickets just recorded as held drop out of this query.
-            chunk = self._rows(Ticket, new, MOVE_IN_CHUNK)
+            # Keyset, not "not yet recorded": the same token must give the same page.
+            after = and_(new, Ticket.id > uuid.UUID(self.cursor.after)) if self.cursor.after \
+                else new
+            chunk = self._rows(Ticket, after, MOVE_IN_CHUNK)
             if not chunk:
                 return True
             children = self._children_of([ticket["id"] for ticket in chunk])
             for ticket in chunk:
                 self._send_whole(ticket, children)
+                self.cursor.after = str(ticket["id"])
                 if self.full:
                     return False
         return False
@@ -262,13 +347,16 @@ class _PageBuilder:
                     children: dict[uuid.UUID, list[Child]] | None = None) -> None:
         """A ticket with its children, after its parent if that is visible and not held."""
         ticket_id = ticket["id"]
-        if ticket_id in self._sent or self.session.get(
-                SyncClientTicket, (self.client_id, ticket_id)) is not None:
+        record = self.session.get(SyncClientTicket, (self.client_id, ticket_id))
+        if ticket_id in self._sent or self._was_held(record):
             return
         self._sent.add(ticket_id)
         # Stamped with this pull's snapshot: the changes phase skips what it sent whole.
-        self.session.add(SyncClientTicket(client_id=self.client_id, ticket_id=ticket_id,
-                                          generation=self.cursor.upto))
+        if record is None:
+            self.session.add(SyncClientTicket(client_id=self.client_id, ticket_id=ticket_id,
+                                              generation=self.cursor.upto))
+        else:
+            record.generation = self.cursor.upto
         parent_id = ticket["parent_id"]
         if parent_id is not None and self._may_see(parent_id):
             (parent,) = self._rows(Ticket, Ticket.id == parent_id)
@@ -298,7 +386,7 @@ class _PageBuilder:
 
     def _changes(self) -> bool:
         models: list[type[Replicated]] = [Ticket, *TICKET_CHILDREN]
-        held = self._held().where(SyncClientTicket.generation != self.cursor.upto)
+        held = self._held_before()
         while self.cursor.entity < len(models):
             model = models[self.cursor.entity]
             under = Ticket.id.in_(held) if model is Ticket else self._child_of(model, held)
@@ -309,6 +397,52 @@ class _PageBuilder:
                 return False
             self.cursor.entity, self.cursor.after = self.cursor.entity + 1, ""
         return True
+
+    def _visibility(self) -> bool:
+        if self.cursor.since < 0:
+            return True  # a first pull sent every ticket whole
+        tickets = self._held_before()
+        if not self._access_changed():
+            tickets = tickets.where(SyncClientTicket.ticket_id.in_(
+                select(Ticket.id).where(self.changed(Ticket))))
+        restricted = and_(Workunit.ticket_id.in_(tickets),
+                          Workunit.is_private | Workunit.is_internal)
+        while not self.full:
+            batch = [row["id"] for row in self._keyset(Workunit, restricted)]
+            if not batch:
+                return True
+            self.cursor.after = str(batch[-1])
+            shown = set(self.session.scalars(select(Workunit.id).where(
+                Workunit.id.in_(batch), self._visible_workunits())))
+            for row in self._rows(Workunit, Workunit.id.in_(shown)):
+                self._put("workunits", row)
+            for model in (WorkunitShare, Attachment):
+                for row in self._rows(model, model.workunit_id.in_(shown)):
+                    self._put(entity_of_model(model), row)
+            hidden = [workunit_id for workunit_id in batch if workunit_id not in shown]
+            # A deleted workunit would leave its attachments behind (SET NULL), not hidden.
+            for attachment_id in self.session.scalars(
+                    select(Attachment.id).where(Attachment.workunit_id.in_(hidden))):
+                self._delete("attachments", attachment_id)
+            for workunit_id in hidden:
+                self._delete("workunits", workunit_id)
+        return False
+
+    def _access_changed(self) -> bool:
+        """Whether anything deciding this user's access changed since the cookie: their
+        memberships or account, any group (the tree passes grants down) or profile."""
+        user = self.perms.user_id
+        since, upto = self.cursor.since, self.cursor.upto
+        queries: list[Select[Any]] = [
+            select(Membership.id).where(Membership.user_id == user, self.changed(Membership)),
+            select(User.id).where(User.id == user, self.changed(User)),
+            select(Group.id).where(self.changed(Group)),
+            select(Profile.id).where(self.changed(Profile)),
+            select(Tombstone.id).where(
+                Tombstone.entity.in_(("memberships", "groups", "profiles")),
+                Tombstone.version > since, Tombstone.version <= upto),
+        ]
+        return any(self.session.scalar(query.limit(1)) is not None for query in queries)
 
     def _tombstones(self) -> bool:
         query = (select(Tombstone)
@@ -324,14 +458,20 @@ class _PageBuilder:
         return not self.full
 
     def _move_outs(self) -> bool:
+        """Recorded tickets no longer visible (also removals not yet confirmed: sent again).
+
+        The records stay, marked as removed by this pull, until a later pull's cookie shows
+        the desktop applied the removal (see :func:`_forget_unconfirmed`).
+        """
         visible = select(Ticket.id).where(acl.visible_tickets_clause(self.perms))
-        leaving = list(self.session.scalars(
-            self._held().where(SyncClientTicket.ticket_id.not_in(visible))))
+        mine = SyncClientTicket.client_id == self.client_id
+        leaving = list(self.session.scalars(select(SyncClientTicket.ticket_id).where(
+            mine, SyncClientTicket.ticket_id.not_in(visible))))
         for ticket_id in leaving:
             self.page.operations.append(
                 {"op": "delete", "entity": "tickets", "id": str(ticket_id)})
         if leaving:
-            self.session.execute(delete(SyncClientTicket).where(
-                SyncClientTicket.client_id == self.client_id,
-                SyncClientTicket.ticket_id.in_(leaving)))
+            self.session.execute(update(SyncClientTicket).where(
+                mine, SyncClientTicket.ticket_id.in_(leaving)).values(
+                generation=_removed_by(self.cursor.upto)))
         return True

@@ -1,0 +1,1 @@
+"""Deterministic multi-desktop sync simulation (shared/design/sync.md, "How we prove it", 3)."""
