@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from desktopdesk.domain.commands import AttachFile
 from desktopdesk.models import Attachment, BlobTransfer, OutboxEntry, OutboxState
-from desktopdesk.store.workspace import Role, Workspace
 from desktopdesk.sync.blob_transfer import (
     CHUNK_SIZE,
     DOWNLOAD_DIR,
@@ -25,10 +24,11 @@ from desktopdesk.sync.blob_transfer import (
     blobs_to_download,
     download_blobs,
 )
-from desktopdesk.sync.client import SyncSummary, open_conflicts, run_sync
+from desktopdesk.sync.client import open_conflicts, run_sync
 from desktopdesk.sync.client_http import ServerError, ServerUnreachable
 from tests.conftest import Org
 from tests.domain.support import new_ticket
+from tests.sync.desktop import Desktop as BaseDesktop
 from tests.sync.inprocess import InProcessTransport
 
 
@@ -66,16 +66,13 @@ class RecordingTransport(InProcessTransport):
         return [offset for name, offset in self.calls if name == "patch"]
 
 
-class Desktop:
-    def __init__(self, org: Org, user: uuid.UUID, folder: Path) -> None:
-        self.org = org
-        self.user = user
-        self.ws = Workspace.open(folder)
-        self.ws.set_info("role", Role.REPLICA)
-        self.transport = RecordingTransport(org.ws, user, lambda: org.now)
+class Desktop(BaseDesktop):
+    """A desktop whose transport records (and can cut or corrupt) blob transfers."""
 
-    def sync(self) -> SyncSummary:
-        return run_sync(self.ws, self.transport, self.user, lambda: self.org.now)
+    transport: RecordingTransport
+
+    def __init__(self, org: Org, user: uuid.UUID, folder: Path) -> None:
+        super().__init__(org, user, folder, RecordingTransport(org.ws, user, lambda: org.now))
 
     def attach(self, ticket_id: uuid.UUID, data: bytes, name: str = "photo.jpg") -> str:
         """What the app does: bytes into the local store, then the command (offline)."""

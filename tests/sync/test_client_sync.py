@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,33 +17,11 @@ from desktopdesk.domain.commands import (
     UpdateTicketFields,
 )
 from desktopdesk.models import OutboxEntry, OutboxState, Resolution, Status, Ticket, Workunit
-from desktopdesk.store.workspace import Role, Workspace
-from desktopdesk.sync.client import open_conflicts, run_sync
+from desktopdesk.sync.client import open_conflicts
 from desktopdesk.sync.rows import row_to_json
 from tests.conftest import Org
 from tests.domain.support import new_ticket
-from tests.sync.inprocess import InProcessTransport
-
-
-class Desktop:
-    def __init__(self, org: Org, user: uuid.UUID, folder: Path) -> None:
-        self.org = org
-        self.user = user
-        self.ws = Workspace.open(folder)
-        self.ws.set_info("role", Role.REPLICA)
-        self.transport = InProcessTransport(org.ws, user, lambda: org.now)
-
-    def sync(self) -> object:
-        return run_sync(self.ws, self.transport, self.user, lambda: self.org.now)
-
-    def do(self, command: object) -> None:
-        self.ws.execute(command, self.user, now=self.org.now)  # type: ignore[arg-type]
-
-    def ticket(self, ticket_id: uuid.UUID) -> Ticket:
-        with self.ws.read() as session:
-            found = session.get(Ticket, ticket_id)
-            assert found is not None
-            return found
+from tests.sync.desktop import Desktop
 
 
 @pytest.fixture
@@ -83,8 +60,8 @@ def test_offline_work_reaches_the_server_and_comes_back_numbered(
     local = ana.ticket(create.ticket_id)
     assert local.number is not None  # the server's number replaced the provisional one
     assert local.version is not None
-    assert summary.applied == 2  # type: ignore[attr-defined]
-    assert summary.still_pending == 0  # type: ignore[attr-defined]
+    assert summary.applied == 2
+    assert summary.still_pending == 0
     same_as_server(org, ana)
 
 
@@ -101,7 +78,7 @@ def test_the_worked_example_end_to_end(org: Org, desktops: dict[str, Desktop]) -
 
     summary = tomas.sync()
 
-    assert summary.rejected == 1  # type: ignore[attr-defined]
+    assert summary.rejected == 1
     local = tomas.ticket(ticket_id)
     assert local.status is not Status.CLOSED  # back to the server's truth
     assert local.owner_id == org.javi
@@ -174,6 +151,6 @@ def test_a_refused_edit_is_undone_even_when_the_server_row_never_changed(
 
     summary = ana.sync()
 
-    assert summary.rejected == 1  # type: ignore[attr-defined]
+    assert summary.rejected == 1
     assert ana.ticket(ticket_id).ticket_type_id == question  # restored from its shadow
     same_as_server(org, ana)
