@@ -2,12 +2,12 @@
 
 A pull is cut at the change-sequence value current when it starts (``upto``), so its
 pages are consistent; anything changed later comes with the next pull. Pages go, in
-parent-before-child order, through five phases:
+parent-before-child order, through six phases:
 
 1. configuration rows changed since the cookie (users, groups, types, fields, ...);
 2. move-ins: tickets now visible that the desktop does not hold, each sent whole with
    every child the user may see, and recorded as held as it is sent;
-3. changes to held tickets and their children since the cookie;
+3. changes to held tickets still in sight and their children since the cookie;
 4. visibility: private and internal workunits of held tickets whose group or creator
    changed, or of all held tickets when the user's access changed, sent again if now
    visible and deleted if not (every other workunit is visible with its ticket);
@@ -305,6 +305,13 @@ class _PageBuilder:
             held = held.where(SyncClientTicket.generation != self.cursor.upto)
         return held
 
+    def _held_in_sight(self) -> Select[Any]:
+        """Tickets the desktop held before this pull and may still see: it has them. (A
+        record the desktop never confirmed, of a ticket now out of sight, may name one it
+        never got: only its removal goes out.)"""
+        visible = select(Ticket.id).where(acl.visible_tickets_clause(self.perms))
+        return self._held_before().where(SyncClientTicket.ticket_id.in_(visible))
+
     def _was_held(self, record: SyncClientTicket | None) -> bool:
         """The Python form of :meth:`_held_before`, for one record."""
         return record is not None and record.generation >= 0 and not (
@@ -386,7 +393,7 @@ class _PageBuilder:
 
     def _changes(self) -> bool:
         models: list[type[Replicated]] = [Ticket, *TICKET_CHILDREN]
-        held = self._held_before()
+        held = self._held_in_sight()
         while self.cursor.entity < len(models):
             model = models[self.cursor.entity]
             under = Ticket.id.in_(held) if model is Ticket else self._child_of(model, held)
@@ -401,7 +408,7 @@ class _PageBuilder:
     def _visibility(self) -> bool:
         if self.cursor.since < 0:
             return True  # a first pull sent every ticket whole
-        tickets = self._held_before()
+        tickets = self._held_in_sight()
         if not self._access_changed():
             tickets = tickets.where(SyncClientTicket.ticket_id.in_(
                 select(Ticket.id).where(self.changed(Ticket))))

@@ -71,9 +71,9 @@ def server_view(server: Workspace, user: uuid.UUID) -> View:
 
 
 def replica_view(ws: Workspace) -> View:
+    models: list[type[Replicated]] = [*config_models(), Ticket, *TICKET_CHILDREN]
     with ws.read() as session:
-        return {entity_of_model(m): _rows(session, m, true())
-                for m in [*config_models(), Ticket, *TICKET_CHILDREN]}
+        return {entity_of_model(m): _rows(session, m, true()) for m in models}
 
 
 def _diff(expected: View, held: View) -> list[str]:

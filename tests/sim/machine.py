@@ -49,6 +49,10 @@ QUIESCENCE_ROUNDS = 4
 OPEN_STATUSES = [s for s in Status if s is not Status.CLOSED]
 
 
+def _coin(data: st.DataObject, label: str) -> bool:
+    return data.draw(st.booleans(), label=label)
+
+
 class SyncSimulation(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -92,7 +96,7 @@ class SyncSimulation(RuleBasedStateMachine):
         with desktop.ws.read() as session:
             tickets = list(session.scalars(select(Ticket).order_by(Ticket.id)))
         owned = [t for t in tickets if t.owner_id == desktop.user]
-        if owned and data.draw(st.booleans(), label="one of mine"):
+        if owned and _coin(data, "one of mine"):
             tickets = owned
         if not tickets:
             return None
@@ -103,7 +107,7 @@ class SyncSimulation(RuleBasedStateMachine):
         with self.world.server.read() as session:
             tickets = list(session.scalars(select(Ticket).filter_by(**where).order_by(Ticket.id)))
         contested = [t for t in tickets if t.id in self.world.pending_ticket_ids()]
-        if contested and data.draw(st.booleans(), label="one with offline work"):
+        if contested and _coin(data, "one with offline work"):
             tickets = contested
         if not tickets:
             return None
