@@ -28,6 +28,7 @@ from desktopdesk.server.auth import Auth, Clock
 from desktopdesk.server.config import ServerConfig
 from desktopdesk.server.deps import ServerState
 from desktopdesk.server.errors import install_error_handlers
+from desktopdesk.server.jobs import JobRunner
 from desktopdesk.store.workspace import Role, Workspace
 
 log = logging.getLogger("desktopdesk.server")
@@ -69,17 +70,25 @@ def open_server(config: ServerConfig, clock: Clock = utc_now) -> ServerState:
 def create_app(config: ServerConfig, *, clock: Clock = utc_now) -> FastAPI:
     """The app for ``config``; the store opens when the app starts, not here.
 
-    ``clock`` is the server's idea of now (token expiry, throttling windows, and what
-    routes pass to ``execute``); tests pass a fixed clock they can move.
+    ``clock`` is the server's idea of now (token expiry, throttling windows, scheduled
+    jobs, and what routes pass to ``execute``); tests pass a fixed clock they can move.
+    The scheduled jobs' runner lives as long as the app, unless ``jobs_interval_s`` is 0.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = open_server(config, clock)
+        runner = None
+        if config.jobs_interval_s > 0:
+            runner = JobRunner(state.workspace, config, clock, interval_s=config.jobs_interval_s)
         app.state.server = state
         try:
+            if runner is not None:
+                runner.start()
             yield
         finally:
+            if runner is not None:
+                runner.stop()
             del app.state.server
             state.workspace.close()
 

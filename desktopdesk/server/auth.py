@@ -23,13 +23,13 @@ from functools import cached_property
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktopdesk.domain.errors import NOT_FOUND, VALIDATION, DomainError
 from desktopdesk.models import ApiToken, Credential, User, new_id, utc_now
 from desktopdesk.server.config import Argon2Params, AuthSettings
-from desktopdesk.server.throttle import LoginThrottle, throttle_key
+from desktopdesk.server.throttle import FailureLimit, LoginThrottle, throttle_key
 
 log = logging.getLogger("desktopdesk.server.auth")
 audit = logging.getLogger("desktopdesk.server.audit")
@@ -42,7 +42,8 @@ PASSWORD_MIN_CHOSEN = 8
 TOKEN_PREFIX = "ddt_"
 #: ``last_used_at`` is refreshed at most this often, so reads do not all become writes.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-#: Expired tokens are deleted this long after expiry (kept a while for support questions).
+#: Expired and revoked tokens are deleted this long after they stopped working (kept a
+#: while for support questions: "which device was signed in last week?").
 EXPIRED_TOKEN_RETENTION = dt.timedelta(days=30)
 
 
@@ -105,8 +106,11 @@ class Auth:
         self.settings = settings
         self.clock = clock
         self.hasher = password_hasher(settings.argon2)
-        self.throttle = LoginThrottle(sessions, settings.login_max_failures,
-                                      settings.login_window)
+        self.throttle = LoginThrottle(
+            sessions,
+            per_username=FailureLimit(settings.login_max_failures, settings.login_window),
+            per_address=FailureLimit(settings.address_max_failures, settings.address_window),
+        )
 
     @cached_property
     def dummy_hash(self) -> str:
@@ -143,28 +147,34 @@ class Auth:
 
     # --- Signing in -----------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str, *, client_label: str = "") -> IssuedToken:
+    def authenticate(self, username: str, password: str, *, client_label: str = "",
+                     address: str | None = None) -> IssuedToken:
         """A new token for the right password; raises an ``AuthError`` subclass otherwise.
 
         Throttling is checked before the password, so a throttled guess learns nothing.
         An unknown user costs one verify against ``dummy_hash``, like a known one.
+        ``address`` is the client's (``throttle.client_address``); None (the console, or
+        a peer we cannot name) throttles by username only.
         """
         name = throttle_key(username)
         now = self.clock()
-        retry_after = self.throttle.retry_after(name, now)
+        retry_after = self.throttle.retry_after(name, address, now)
         if retry_after is not None:
-            audit.warning("sign-in throttled for %r (%d s left)", name, retry_after)
+            audit.warning("sign-in throttled for %r from %s (%d s left)", name,
+                          address or "an unknown address", retry_after)
             raise LoginThrottledError(retry_after)
         found = self._credential_of(name)
         if found is None:
             self._verify(self.dummy_hash, password)
-            self.throttle.record_failure(name, now)
-            log.info("sign-in failed: unknown username or no password set")
+            self.throttle.record_failure(name, address, now)
+            log.info("sign-in failed from %s: unknown username or no password set",
+                     address or "an unknown address")
             raise InvalidCredentialsError()
         user_id, enabled, stored_hash = found
         if not self._verify(stored_hash, password):
-            self.throttle.record_failure(name, now)
-            log.info("sign-in failed for %r: wrong password", name)
+            self.throttle.record_failure(name, address, now)
+            log.info("sign-in failed for %r from %s: wrong password", name,
+                     address or "an unknown address")
             raise InvalidCredentialsError()
         if not enabled:
             log.info("sign-in refused for %r: account disabled", name)
@@ -185,8 +195,6 @@ class Auth:
                                        Credential.password_hash == stored_hash)
                                 .values(password_hash=rehashed))
             LoginThrottle.clear(session, name)
-            session.execute(delete(ApiToken).where(
-                ApiToken.expires_at < now - EXPIRED_TOKEN_RETENTION))
         audit.info("token %s issued to %r (client %r)%s", issued.token_id, name,
                    client_label[:100], "; password rehashed" if rehashed else "")
         return issued
@@ -256,6 +264,21 @@ class Auth:
             revoked = _revoke_user_tokens(session, user_id, self.clock())
         audit.info("all %d token(s) of user %s revoked", revoked, user_id)
         return revoked
+
+
+def purge_old_tokens(session: Session, now: dt.datetime) -> int:
+    """Delete tokens expired or revoked more than ``EXPIRED_TOKEN_RETENTION`` ago.
+
+    A scheduled job (``desktopdesk.server.jobs``), so sign-in stays a small transaction.
+    Returns how many went.
+    """
+    cutoff = now - EXPIRED_TOKEN_RETENTION
+    purged = session.scalars(
+        delete(ApiToken)
+        .where(or_(ApiToken.expires_at < cutoff, ApiToken.revoked_at < cutoff))
+        .returning(ApiToken.id)
+    ).all()
+    return len(purged)
 
 
 def _revoke_user_tokens(session: Session, user_id: uuid.UUID, now: dt.datetime) -> int:

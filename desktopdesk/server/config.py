@@ -9,13 +9,14 @@ here is ever logged with its secret: ``safe_database_url`` hides the password.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
@@ -30,6 +31,15 @@ ENV_TOKEN_HOURS = "DESKTOPDESK_TOKEN_LIFETIME_HOURS"
 ENV_MAX_FAILURES = "DESKTOPDESK_LOGIN_MAX_FAILURES"
 ENV_WINDOW_MINUTES = "DESKTOPDESK_LOGIN_WINDOW_MINUTES"
 ENV_MAX_ATTACHMENT_MB = "DESKTOPDESK_MAX_ATTACHMENT_MB"
+ENV_ADDRESS_MAX_FAILURES = "DESKTOPDESK_ADDRESS_MAX_FAILURES"
+ENV_ADDRESS_WINDOW_MINUTES = "DESKTOPDESK_ADDRESS_WINDOW_MINUTES"
+ENV_TRUSTED_PROXIES = "DESKTOPDESK_TRUSTED_PROXIES"
+ENV_JOBS_INTERVAL = "DESKTOPDESK_JOBS_INTERVAL_SECONDS"
+
+#: How often each instance looks for scheduled jobs that are due (``[jobs]``).
+DEFAULT_JOBS_INTERVAL_S = 60
+
+Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(ValueError):
@@ -60,6 +70,10 @@ class AuthSettings:
     #: This many failed sign-ins for one username within ``login_window`` -> HTTP 429.
     login_max_failures: int = 5
     login_window: dt.timedelta = dt.timedelta(minutes=15)
+    #: This many failed sign-ins from one client address (any usernames) -> HTTP 429.
+    #: Higher than the per-username limit: an office behind one NAT address shares it.
+    address_max_failures: int = 20
+    address_window: dt.timedelta = dt.timedelta(minutes=15)
     argon2: Argon2Params = field(default_factory=Argon2Params)
 
 
@@ -70,6 +84,10 @@ class ServerConfig:
     db_url: str | None = field(default=None, repr=False)
     auth: AuthSettings = field(default_factory=AuthSettings)
     max_attachment_mb: int = 50
+    #: Peers whose ``X-Forwarded-For`` names the real client (load balancers, proxies).
+    trusted_proxies: tuple[Network, ...] = ()
+    #: Seconds between looks for due scheduled jobs; 0 runs none in this process.
+    jobs_interval_s: int = DEFAULT_JOBS_INTERVAL_S
 
     @property
     def database_url(self) -> str:
@@ -117,11 +135,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 #: The tables of server.toml and the keys each may hold ("" is the top level).
 _TABLES: dict[str, set[str]] = {
-    "": {"database", "auth", "attachments"},
+    "": {"database", "auth", "attachments", "http", "jobs"},
     "database": {"url"},
-    "auth": {"token_lifetime_hours", "login_max_failures", "login_window_minutes", "argon2"},
+    "auth": {"token_lifetime_hours", "login_max_failures", "login_window_minutes",
+             "address_max_failures", "address_window_minutes", "argon2"},
     "auth.argon2": {"time_cost", "memory_kib", "parallelism"},
     "attachments": {"max_mb"},
+    "http": {"trusted_proxies"},
+    "jobs": {"interval_seconds"},
 }
 
 
@@ -143,6 +164,8 @@ def _from_table(data_dir: Path, table: Mapping[str, Any], source: str) -> Server
     auth = table.get("auth", {})
     argon2 = auth.get("argon2", {})
     attachments = table.get("attachments", {})
+    http = table.get("http", {})
+    jobs = table.get("jobs", {})
     defaults = AuthSettings()
     db_url = database.get("url")
     if db_url is not None and not isinstance(db_url, str):
@@ -158,10 +181,20 @@ def _from_table(data_dir: Path, table: Mapping[str, Any], source: str) -> Server
                                              f"{source}: auth.login_max_failures"),
             login_window=_minutes(auth.get("login_window_minutes"), defaults.login_window,
                                   f"{source}: auth.login_window_minutes"),
+            address_max_failures=_positive_int(auth.get("address_max_failures"),
+                                               defaults.address_max_failures,
+                                               f"{source}: auth.address_max_failures"),
+            address_window=_minutes(auth.get("address_window_minutes"),
+                                    defaults.address_window,
+                                    f"{source}: auth.address_window_minutes"),
             argon2=_argon2(argon2, f"{source}: auth.argon2"),
         ),
         max_attachment_mb=_positive_int(attachments.get("max_mb"), 50,
                                         f"{source}: attachments.max_mb"),
+        trusted_proxies=_networks(http.get("trusted_proxies", []),
+                                  f"{source}: http.trusted_proxies"),
+        jobs_interval_s=_seconds_or_off(jobs.get("interval_seconds"),
+                                        f"{source}: jobs.interval_seconds"),
     )
 
 
@@ -178,9 +211,23 @@ def _with_environment(config: ServerConfig, environ: Mapping[str, str]) -> Serve
     if (minutes := environ.get(ENV_WINDOW_MINUTES)) is not None:
         auth = replace(auth, login_window=_minutes(_number(minutes, ENV_WINDOW_MINUTES),
                                                    auth.login_window, ENV_WINDOW_MINUTES))
+    if (failures := environ.get(ENV_ADDRESS_MAX_FAILURES)) is not None:
+        auth = replace(auth, address_max_failures=_positive_int(
+            _number(failures, ENV_ADDRESS_MAX_FAILURES), auth.address_max_failures,
+            ENV_ADDRESS_MAX_FAILURES))
+    if (minutes := environ.get(ENV_ADDRESS_WINDOW_MINUTES)) is not None:
+        auth = replace(auth, address_window=_minutes(
+            _number(minutes, ENV_ADDRESS_WINDOW_MINUTES), auth.address_window,
+            ENV_ADDRESS_WINDOW_MINUTES))
     if (megabytes := environ.get(ENV_MAX_ATTACHMENT_MB)) is not None:
         config = replace(config, max_attachment_mb=_positive_int(
             _number(megabytes, ENV_MAX_ATTACHMENT_MB), 50, ENV_MAX_ATTACHMENT_MB))
+    if (proxies := environ.get(ENV_TRUSTED_PROXIES)) is not None:
+        entries = [entry.strip() for entry in proxies.split(",") if entry.strip()]
+        config = replace(config, trusted_proxies=_networks(entries, ENV_TRUSTED_PROXIES))
+    if (seconds := environ.get(ENV_JOBS_INTERVAL)) is not None:
+        config = replace(config, jobs_interval_s=_seconds_or_off(
+            _number(seconds, ENV_JOBS_INTERVAL), ENV_JOBS_INTERVAL))
     return replace(config, auth=auth)
 
 
@@ -235,6 +282,35 @@ def _hours(value: object, default: dt.timedelta, source: str) -> dt.timedelta:
 
 def _minutes(value: object, default: dt.timedelta, source: str) -> dt.timedelta:
     return default if value is None else dt.timedelta(minutes=_positive(value, source))
+
+
+def _seconds_or_off(value: object, source: str) -> int:
+    """A whole number of seconds, where 0 means "off" (the jobs interval)."""
+    if value is None:
+        return DEFAULT_JOBS_INTERVAL_S
+    if (isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+            or value != int(value)):
+        raise ConfigError(f"{source} must be a whole number of seconds (0 for off), "
+                          f"not {value!r}")
+    return int(value)
+
+
+def _networks(value: object, source: str) -> tuple[Network, ...]:
+    """Addresses or networks (``10.0.0.7``, ``10.1.0.0/16``, ``fd00::/8``).
+
+    Host names are refused: the peer of a connection is an address, and resolving names
+    at start-up would make trust depend on DNS.
+    """
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{source} must be a list of addresses or networks, e.g. "
+                          '["10.0.0.7", "10.1.0.0/16"]')
+    networks: list[Network] = []
+    for item in value:
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(f"{source}: {item!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def _argon2(table: Mapping[str, Any], source: str) -> Argon2Params:
@@ -294,6 +370,10 @@ def config_file_text(config: ServerConfig) -> str:
         f"token_lifetime_hours = {_toml_number(auth.token_lifetime / dt.timedelta(hours=1))}",
         f"login_max_failures = {auth.login_max_failures}",
         f"login_window_minutes = {_toml_number(auth.login_window / dt.timedelta(minutes=1))}",
+        "# Failed sign-ins from one client address, whatever the usernames.",
+        f"address_max_failures = {auth.address_max_failures}",
+        "address_window_minutes = "
+        f"{_toml_number(auth.address_window / dt.timedelta(minutes=1))}",
         "",
     ]
     argon2 = auth.argon2
@@ -308,6 +388,16 @@ def config_file_text(config: ServerConfig) -> str:
         "",
         "[attachments]",
         f"max_mb = {config.max_attachment_mb}",
+        "",
+        "[http]",
+        "# Load balancers or proxies whose X-Forwarded-For names the client (addresses or",
+        '# networks, e.g. ["10.0.0.7", "10.1.0.0/16"]); from anyone else it is ignored.',
+        "trusted_proxies = ["
+        + ", ".join(_toml_string(str(network)) for network in config.trusted_proxies) + "]",
+        "",
+        "[jobs]",
+        "# Seconds between looks for due scheduled jobs (0: none run in this instance).",
+        f"interval_seconds = {config.jobs_interval_s}",
         "",
     ]
     return "\n".join(lines)

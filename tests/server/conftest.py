@@ -66,8 +66,10 @@ class FakeClock:
 
 
 def fast_config(data_dir: Path) -> ServerConfig:
-    """Default settings except the cheap argon2 cost."""
-    return ServerConfig(data_dir=data_dir, auth=AuthSettings(argon2=FAST_ARGON2))
+    """Default settings except the cheap argon2 cost and no scheduled jobs (tests that
+    want them run them, on their own clock)."""
+    return ServerConfig(data_dir=data_dir, auth=AuthSettings(argon2=FAST_ARGON2),
+                        jobs_interval_s=0)
 
 
 def write_fast_config(data_dir: Path) -> Path:

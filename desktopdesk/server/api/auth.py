@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from desktopdesk.models import User
 from desktopdesk.server.auth import PASSWORD_MAX, AuthError
-from desktopdesk.server.deps import AuthDep, BearerToken, CurrentUser, StoreDep
+from desktopdesk.server.deps import AuthDep, BearerToken, ConfigDep, CurrentUser, StoreDep
 from desktopdesk.server.errors import (
     TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
     ApiError,
     error_responses,
 )
+from desktopdesk.server.throttle import client_address
 
 router = APIRouter(tags=["auth"])
 
@@ -90,6 +91,13 @@ async def login_request(request: Request) -> LoginRequest:
 _LOGIN_SCHEMA = LoginRequest.model_json_schema()
 
 
+def caller_address(request: Request, config: ConfigDep) -> str | None:
+    """Where the sign-in comes from: the peer, or what a trusted proxy says it forwarded."""
+    peer = request.client.host if request.client is not None else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"),
+                          config.trusted_proxies)
+
+
 @router.post(
     "/auth/token",
     response_model=TokenResponse,
@@ -101,12 +109,13 @@ _LOGIN_SCHEMA = LoginRequest.model_json_schema()
 )
 def issue_token(
     credentials: Annotated[LoginRequest, Depends(login_request)], auth: AuthDep,
-    response: Response,
+    address: Annotated[str | None, Depends(caller_address)], response: Response,
 ) -> TokenResponse:
-    """After repeated failures for a username this answers 429 with ``Retry-After``."""
+    """After repeated failures for a username, or from one client address, this answers
+    429 with ``Retry-After``."""
     try:
         issued = auth.authenticate(credentials.username, credentials.password,
-                                   client_label=credentials.client)
+                                   client_label=credentials.client, address=address)
     except AuthError as error:
         raise ApiError.from_auth(error) from None
     response.headers["Cache-Control"] = "no-store"
