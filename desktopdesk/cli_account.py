@@ -160,6 +160,8 @@ def _sync(_args: argparse.Namespace, workspace: Workspace) -> int:
     from desktopdesk.sync.client import run_sync
     from desktopdesk.sync.client_http import ServerClient, ServerError
     from desktopdesk.sync.http_transport import HttpTransport
+    from desktopdesk.sync.meta import ProtocolRefusedError
+    from desktopdesk.sync.rebuild import RebuildError
 
     url, username = _server_of(workspace)
     recorded_id = workspace.info("server_user_id")
@@ -182,6 +184,8 @@ def _sync(_args: argparse.Namespace, workspace: Workspace) -> int:
             if error.needs_sign_in:  # revoked or expired on the server: useless from now on
                 _with_credential_errors(lambda: store.forget(url, username))
             raise
+        except (ProtocolRefusedError, RebuildError) as refusal:
+            raise CommandError(f"{url}: {refusal}") from None
     print(_describe(url, summary))
     return 0
 
@@ -193,6 +197,13 @@ def _describe(url: str, summary: SyncSummary) -> str:
              f"{_count(summary.pulled_rows, 'row')} in {_count(summary.pages, 'page')}; "
              f"{_count(summary.still_pending, 'change')} still to send."]
     lines += [f"  not applied: {message}" for message in summary.conflicts]
+    if summary.rebuilt is not None:
+        rebuilt = summary.rebuilt
+        resent = (f"; {_count(rebuilt.resent, 'change')} it had lost went to it again"
+                  if rebuilt.resent else "")
+        lines.append(f"  The server was restored or reset ({rebuilt.reason}): this copy was "
+                     f"rebuilt from it{resent}. The previous copy is kept as "
+                     f"{rebuilt.backup}.")
     return "\n".join(lines)
 
 

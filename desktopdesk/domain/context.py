@@ -37,6 +37,10 @@ class ApplyContext:
     #: On a replica, the outbox position of the command being applied: it numbers the
     #: provisional ticket, so the number stays the same when the command is replayed.
     mutation_id: int | None = None
+    #: The actor reached this authority over the network (the server's push and REST
+    #: routes), not from this machine. Such an actor may name only blobs they proved to
+    #: hold (``AttachFile``); whoever runs a store locally owns its blob folder anyway.
+    remote_actor: bool = False
 
 
 @dataclass(frozen=True)

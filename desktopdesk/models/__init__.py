@@ -2,6 +2,7 @@
 
 from desktopdesk.models.auth import ApiToken, Credential, LoginFailure
 from desktopdesk.models.base import Base, Replicated, new_id, utc_now
+from desktopdesk.models.blob_receipts import BlobReceipt
 from desktopdesk.models.bookkeeping import CommandLogEntry, Counter, WorkspaceInfo
 from desktopdesk.models.codes import (
     AT_CREATION,
@@ -45,6 +46,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Base",
+    "BlobReceipt",
     "BlobTransfer",
     "CommandLogEntry",
     "Company",

@@ -28,7 +28,7 @@ from desktopdesk.server.auth import Auth, Clock
 from desktopdesk.server.config import ServerConfig
 from desktopdesk.server.deps import ServerState
 from desktopdesk.server.errors import install_error_handlers
-from desktopdesk.server.jobs import JobRunner
+from desktopdesk.server.jobs import JobRunner, analyse_statistics, has_planner_statistics
 from desktopdesk.store.workspace import Role, Workspace
 
 log = logging.getLogger("desktopdesk.server")
@@ -62,6 +62,10 @@ def open_server(config: ServerConfig, clock: Clock = utc_now) -> ServerState:
                     "(server.toml [auth.argon2]); fine for tests, not for production")
     log.info("DesktopDesk server %s: data in %s, database %s", __version__, config.data_dir,
              config.safe_database_url)
+    with workspace.sessions.begin() as session:
+        if not has_planner_statistics(session):  # a database filled before it first served
+            log.info("refreshing the query planner's statistics (first start)")
+            analyse_statistics(session)
     auth = Auth(workspace.sessions, config.auth, clock)
     auth.dummy_hash  # noqa: B018 - made now, so no first sign-in pays for it (timing)
     return ServerState(config=config, workspace=workspace, auth=auth, clock=clock)

@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
                                         "standard input) and revoke their tokens")
     _data_dir_argument(password)
     password.add_argument("username")
+
+    rotate = commands.add_parser(
+        "rotate-epoch", help="after restoring a backup: make every desktop rebuild its copy "
+                             "and send again the work the backup lost",
+        description="Start a new sync epoch. Run it once after putting back a backup of the "
+                    "database (with the server stopped or running): at their next sync, "
+                    "desktops rebuild their copy from the restored data and send again "
+                    "their changes the backup does not have.")
+    _data_dir_argument(rotate)
     return parser
 
 
@@ -164,6 +173,18 @@ def _set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_epoch(args: argparse.Namespace) -> int:
+    from desktopdesk.server.api.sync import rotate_epoch
+
+    config = _initialised_config(args.data_dir)
+    with _open(config) as workspace:
+        old, new = rotate_epoch(workspace)
+    log.warning("sync epoch rotated from %s to %s", old or "(none)", new)
+    print(f"New sync epoch {new} (was {old or 'none yet'}). Each desktop rebuilds its copy at "
+          "its next sync and sends again the changes this database does not have.")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     config = _initialised_config(args.data_dir)
 
@@ -175,8 +196,10 @@ def _serve(args: argparse.Namespace) -> int:
         log.warning("listening on %s over plain HTTP: put a TLS-terminating proxy in front",
                     args.host)
     # One worker: SQLite wants one writing process; scale out with more instances instead.
+    # proxy_headers off: which peers may name the client (X-Forwarded-For) is our own
+    # trusted_proxies setting alone, not also uvicorn's loopback default.
     uvicorn.run(create_app(config), host=args.host, port=args.port, workers=1,
-                log_level="info", server_header=False)
+                log_level="info", server_header=False, proxy_headers=False)
     return 0
 
 
@@ -185,6 +208,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _serve,
     "seed-demo": _seed_demo,
     "set-password": _set_password,
+    "rotate-epoch": _rotate_epoch,
 }
 
 

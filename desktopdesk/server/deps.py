@@ -102,10 +102,12 @@ def execute(
 ) -> CommandResult:
     """Apply one command for the caller; a refusal becomes an ``ApiError`` (403/404/409/422).
 
+    The caller is a remote actor: ``AttachFile`` then needs proof they hold the bytes.
+
     Pass ``now=clock()`` (``ClockDep``) so the server's clock, not the wall clock, dates
     the change; without it the store uses the current UTC time.
     """
     try:
-        return store.execute(command, actor_id, now=now)
+        return store.execute(command, actor_id, now=now, remote_actor=True)
     except DomainError as error:
         raise ApiError.from_domain(error) from error

@@ -6,6 +6,12 @@ try continues there. Only when the last byte is in is the whole file hashed: a f
 whose SHA-256 is not the one announced is deleted and never reaches the blob store, so
 the store only ever holds content under its true hash (``AttachFile`` trusts that).
 
+Proof of possession: a blob the server already holds counts as complete only for a user
+with a receipt for it (they sent its bytes before, ``Receipts``). Anyone else, knowing
+only the hash, uploads like for a new blob: their bytes are verified, dropped (the store
+keeps one copy), and earn them a receipt. So "complete" never tells a user that someone
+else has a file, and a hash alone never lets them attach it.
+
 Layout, under ``root`` (a folder of the server's data dir): one folder per user (the
 hex of the user id) so two people's uploads never meet, holding ``<sha256>.part`` (the
 bytes so far) and ``<sha256>.length`` (the announced total). File names come only from
@@ -17,11 +23,9 @@ in-process transport both drive it.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
-import tempfile
 import threading
 import time
 import uuid
@@ -29,8 +33,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from desktopdesk.store.blobs import CHUNK, BlobStore
+from desktopdesk.store.blobs import CHUNK, BlobHashMismatchError, BlobStore
 
 log = logging.getLogger("desktopdesk.server")
 
@@ -86,9 +91,20 @@ class UploadState:
     sha256: str
     offset: int
     length: int
-    #: In the blob store, verified. A partial holding every byte is not complete until
-    #: a request (even an empty chunk at the end) has verified and moved it.
+    #: In the blob store, verified, and received from this user (a receipt). A partial
+    #: holding every byte is not complete until a request (even an empty chunk at the
+    #: end) has verified it.
     complete: bool = False
+
+
+class Receipts(Protocol):
+    """The uploading user's receipts (``desktopdesk.server.blob_receipts``)."""
+
+    def holds(self, sha256: str) -> bool:
+        """Whether the server has verified this blob's bytes from this user."""
+
+    def record(self, sha256: str) -> None:
+        """Note that it just has (idempotent)."""
 
 
 def check_digest(sha256: str) -> str:
@@ -127,25 +143,38 @@ _LOCKS = _Locks()
 
 
 class PartialUploads:
-    """The partial uploads of one user, and the hand-over of finished ones to ``blobs``."""
+    """The partial uploads of one user, and the hand-over of finished ones to ``blobs``.
 
-    def __init__(self, root: Path, blobs: BlobStore, owner: uuid.UUID, *,
-                 clock: Callable[[], float] = time.time, max_age_s: float = MAX_AGE_S) -> None:
+    ``receipts`` are that user's: a finished upload records one, and only a blob with one
+    is "complete" for this user. (Housekeeping, which has no user, calls
+    :func:`clean_stale_uploads`.)
+    """
+
+    def __init__(self, root: Path, blobs: BlobStore, owner: uuid.UUID, receipts: Receipts,
+                 *, clock: Callable[[], float] = time.time,
+                 max_age_s: float = MAX_AGE_S) -> None:
         self.root = root
         self.blobs = blobs
         self.folder = root / owner.hex
+        self.receipts = receipts
         self.clock = clock
         self.max_age_s = max_age_s
 
     # --- Asking ---------------------------------------------------------------------------
 
     def state(self, sha256: str) -> UploadState | None:
-        """Complete (in the blob store), in progress (this user's partial), or None."""
+        """Complete (stored, with this user's receipt), in progress (this user's partial),
+        or None."""
+        known = self._known(sha256)
+        return known if known is not None else self._partial(sha256)
+
+    def _known(self, sha256: str) -> UploadState | None:
+        """The complete state, if the blob is stored and this user has sent it before."""
         check_digest(sha256)
         stored = self.blobs.size_of(sha256)
-        if stored is not None:
-            return UploadState(sha256, stored, stored, complete=True)
-        return self._partial(sha256)
+        if stored is None or not self.receipts.holds(sha256):
+            return None
+        return UploadState(sha256, stored, stored, complete=True)
 
     def _partial(self, sha256: str) -> UploadState | None:
         part, length_file = self._paths(sha256)
@@ -166,16 +195,17 @@ class PartialUploads:
                max_bytes: int) -> UploadState:
         """Add ``chunks`` at ``offset`` to the upload of ``length`` bytes.
 
-        A known blob is a no-op (``chunks`` is not read). Bytes that arrived before the
-        connection broke are kept (the exception propagates): the next try resumes after
-        them. The last byte triggers verification and the move into the blob store.
+        A blob this user sent before is a no-op (``chunks`` is not read). Bytes that
+        arrived before the connection broke are kept (the exception propagates): the
+        next try resumes after them. The last byte triggers verification, the hand-over
+        to the blob store and the user's receipt.
         """
         check_digest(sha256)
         if offset < 0 or length < 0:
             raise LengthMismatchError("Upload-Offset and Upload-Length cannot be negative.")
-        stored = self.blobs.size_of(sha256)
-        if stored is not None:
-            return UploadState(sha256, stored, stored, complete=True)
+        known = self._known(sha256)
+        if known is not None:
+            return known
         if length > max_bytes:
             raise TooLargeError(max_bytes)
         part, _ = self._paths(sha256)
@@ -227,13 +257,18 @@ class PartialUploads:
         return position
 
     def _finish(self, sha256: str, length: int) -> UploadState:
-        part, length_file = self._paths(sha256)
-        if _sha256_of(part) != sha256:
+        """Verify while copying into the store (a blob it holds already is only checked),
+        then the receipt, then drop the partial: a crash in between leaves a full partial
+        that the next request (an empty chunk at the end) finishes again."""
+        part, _ = self._paths(sha256)
+        try:
+            self.blobs.put_chunks(_read_chunks(part), expected_sha256=sha256)
+        except BlobHashMismatchError:
             self.discard(sha256)
             log.info("upload of %s discarded: the bytes have another hash", sha256)
-            raise HashMismatchError(sha256)
-        self._into_store(part, sha256)
-        length_file.unlink(missing_ok=True)
+            raise HashMismatchError(sha256) from None
+        self.receipts.record(sha256)
+        self.discard(sha256)
         return UploadState(sha256, length, length, complete=True)
 
     def discard(self, sha256: str) -> None:
@@ -243,75 +278,55 @@ class PartialUploads:
     # --- Whole upload ---------------------------------------------------------------------
 
     def put(self, sha256: str, chunks: Iterable[bytes], max_bytes: int) -> bool:
-        """Store a whole blob sent in one request; False if it was already known.
+        """Receive a whole blob sent in one request; False if this user sent it before
+        (``chunks`` is then not read).
 
-        Written to a temporary file of its own (never the resumable partial, which another
-        request may be extending), verified, then moved into the store.
+        Streamed straight to the store, which writes it atomically and keeps nothing
+        unless the bytes have the announced hash (never through the resumable partial,
+        which another request may be extending).
         """
-        check_digest(sha256)
-        if self.blobs.size_of(sha256) is not None:
+        if self._known(sha256) is not None:
             return False
         self.clean_stale()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".put-", dir=self.folder)
-        temporary = Path(name)
         try:
-            digest = hashlib.sha256()
-            size = 0
-            with os.fdopen(fd, "wb") as out:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLargeError(max_bytes)
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            if digest.hexdigest() != sha256:
-                raise HashMismatchError(sha256)
-            self._into_store(temporary, sha256)
-        finally:
-            temporary.unlink(missing_ok=True)
+            self.blobs.put_chunks(_at_most(chunks, max_bytes), expected_sha256=sha256)
+        except BlobHashMismatchError:
+            raise HashMismatchError(sha256) from None
+        self.receipts.record(sha256)
         return True
 
     # --- Housekeeping ---------------------------------------------------------------------
 
-    def _into_store(self, verified: Path, sha256: str) -> None:
-        """Rename into the store (same file system: atomic); copy where it is not."""
-        target = self.blobs.path_for(sha256)
-        if target.exists():  # someone else finished the same file first
-            verified.unlink(missing_ok=True)
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.replace(verified, target)
-        except OSError:  # another device (EXDEV): copy, the store writes atomically
-            self.blobs.put_file(verified)
-            verified.unlink(missing_ok=True)
-
     def clean_stale(self) -> int:
-        """Delete every user's uploads untouched for ``max_age_s``; returns files removed.
+        """Delete every user's uploads untouched for ``max_age_s``; returns files removed."""
+        return clean_stale_uploads(self.root, clock=self.clock, max_age_s=self.max_age_s)
 
-        A partial's age is its ``.part`` file's (written at every chunk), and its
-        ``.length`` goes with it; leftovers of crashed requests go by their own age.
-        """
-        if not self.root.is_dir():
-            return 0
-        cutoff = self.clock() - self.max_age_s
-        removed = 0
-        for folder in self.root.iterdir():
-            if not folder.is_dir():
-                continue
-            for path in folder.iterdir():
-                if path.suffix == _LENGTH and path.with_suffix(_PART).exists():
-                    continue  # judged with its .part
-                if _older_than(path, cutoff):
-                    removed += _unlink(path)
-                    if path.suffix == _PART:
-                        removed += _unlink(path.with_suffix(_LENGTH))
-        if removed:
-            log.info("removed %d abandoned partial upload file(s)", removed)
-        return removed
+
+def clean_stale_uploads(root: Path, *, clock: Callable[[], float] = time.time,
+                        max_age_s: float = MAX_AGE_S) -> int:
+    """Delete every user's uploads under ``root`` untouched for ``max_age_s``; returns
+    files removed (for a scheduled job: no user, no receipts needed).
+
+    A partial's age is its ``.part`` file's (written at every chunk), and its ``.length``
+    goes with it; leftovers of crashed requests go by their own age.
+    """
+    if not root.is_dir():
+        return 0
+    cutoff = clock() - max_age_s
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.suffix == _LENGTH and path.with_suffix(_PART).exists():
+                continue  # judged with its .part
+            if _older_than(path, cutoff):
+                removed += _unlink(path)
+                if path.suffix == _PART:
+                    removed += _unlink(path.with_suffix(_LENGTH))
+    if removed:
+        log.info("removed %d abandoned partial upload file(s)", removed)
+    return removed
 
 
 def _older_than(path: Path, cutoff: float) -> bool:
@@ -329,12 +344,19 @@ def _unlink(path: Path) -> int:
     return 1
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def _read_chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        yield from iter(lambda: handle.read(CHUNK), b"")
+
+
+def _at_most(chunks: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
+    """``chunks``, failing as soon as they pass ``max_bytes`` (the store keeps nothing)."""
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLargeError(max_bytes)
+        yield chunk
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

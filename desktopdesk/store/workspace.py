@@ -21,7 +21,7 @@ from desktopdesk.domain.apply import apply
 from desktopdesk.domain.commands import Command
 from desktopdesk.domain.context import ApplyContext, CommandResult
 from desktopdesk.models import WorkspaceInfo, utc_now
-from desktopdesk.store.blobs import BlobStore
+from desktopdesk.store.blobs import BlobStore, FolderBlobStore
 from desktopdesk.store.engine import create_engine_for_url, create_sqlite_engine, session_factory
 from desktopdesk.store.migrate import upgrade_to_head
 from desktopdesk.sync.outbox import apply_and_queue
@@ -44,7 +44,7 @@ class Workspace:
         self.data_dir = data_dir
         self.engine = engine
         self.sessions: sessionmaker[Session] = session_factory(engine)
-        self.blobs = BlobStore(data_dir / BLOB_DIR)
+        self.blobs: BlobStore = FolderBlobStore(data_dir / BLOB_DIR)
         self._role: Role | None = None
 
     @classmethod
@@ -108,16 +108,21 @@ class Workspace:
 
     # --- Changing things ------------------------------------------------------------------
 
-    def context(self, now: dt.datetime | None = None) -> ApplyContext:
+    def context(
+        self, now: dt.datetime | None = None, *, remote_actor: bool = False
+    ) -> ApplyContext:
+        """``remote_actor``: the server applying a command that came over the network."""
         return ApplyContext(
-            now=now or utc_now(), is_authority=self.role is Role.STANDALONE, blobs=self.blobs
+            now=now or utc_now(), is_authority=self.role is Role.STANDALONE, blobs=self.blobs,
+            remote_actor=remote_actor,
         )
 
     def execute(
-        self, command: Command, actor_id: uuid.UUID, *, now: dt.datetime | None = None
+        self, command: Command, actor_id: uuid.UUID, *, now: dt.datetime | None = None,
+        remote_actor: bool = False,
     ) -> CommandResult:
         """Apply one user action in its own transaction: all of it is written, or nothing."""
-        ctx = self.context(now)
+        ctx = self.context(now, remote_actor=remote_actor)
         with self.sessions.begin() as session:
             if self.role is Role.REPLICA:
                 result = apply_and_queue(session, command, actor_id, ctx)

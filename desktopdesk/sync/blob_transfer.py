@@ -1,11 +1,13 @@
 """Attachment bytes between a desktop and the server, around push and pull (sync.md).
 
-Before push (``upload_blobs``): the server's ``AttachFile`` refuses a blob it does not
-hold, so every blob a pending ``AttachFile`` names goes up first. HEAD tells whether the
-server already has it (then nothing is sent: blobs are deduplicated by hash) or how
-much of an earlier, interrupted upload it kept; the rest goes in chunks, and the offset
-reached is written to ``sync_blobs`` after each one, so neither a cut link nor a crash
-makes a large file start over.
+Before push (``upload_blobs``): the server's ``AttachFile`` refuses a blob the user has
+not sent it, so every blob a pending ``AttachFile`` names goes up first. HEAD tells
+whether the server already has it from this user (then nothing is sent: blobs are
+deduplicated by hash) or how much of an earlier, interrupted upload it kept; a blob only
+someone else sent counts as not there (the bytes are the proof of possession; the server
+drops the copy). The rest goes in chunks, and the offset reached is written to
+``sync_blobs`` after each one, so neither a cut link nor a crash makes a large file start
+over.
 
 After pull (``download_blobs``): attachments the replica now lists but whose bytes are
 not here are fetched, small ones on the user's own tickets first, up to a byte budget per
@@ -189,28 +191,26 @@ def _upload_one(ws: Workspace, transport: BlobTransport, sha256: str, size: int,
         report.deduplicated += 1
         return
     stalls = 0
-    with ws.blobs.path_for(sha256).open("rb") as source:
-        while not remote.complete:
-            if remote.offset > size:
-                raise BlobRefusedError(f"the server holds {remote.offset} bytes of a "
-                                       f"{size}-byte file")
-            _record(ws, sha256, size, BlobState.UPLOADING, remote.offset)
-            source.seek(remote.offset)
-            data = source.read(chunk_size)
-            try:
-                answer = transport.upload_chunk(sha256, remote.offset, size, data)
-            except UploadOffsetError:
-                answer = transport.blob_offset(sha256)
-            else:
-                report.bytes_sent += len(data)
-            if not answer.complete and answer.offset <= remote.offset:
-                stalls += 1
-                if stalls > MAX_STALLS:  # transient (a concurrent upload): sync later
-                    raise ServerError("upload_stalled", "The server did not take the file "
-                                      f"{sha256[:12]}... after {MAX_STALLS} tries (another "
-                                      "upload of it may be running); the next sync "
-                                      "continues it.", None, 409)
-            remote = answer
+    while not remote.complete:
+        if remote.offset > size:
+            raise BlobRefusedError(f"the server holds {remote.offset} bytes of a "
+                                   f"{size}-byte file")
+        _record(ws, sha256, size, BlobState.UPLOADING, remote.offset)
+        data = b"".join(ws.blobs.open_range(sha256, remote.offset, remote.offset + chunk_size))
+        try:
+            answer = transport.upload_chunk(sha256, remote.offset, size, data)
+        except UploadOffsetError:
+            answer = transport.blob_offset(sha256)
+        else:
+            report.bytes_sent += len(data)
+        if not answer.complete and answer.offset <= remote.offset:
+            stalls += 1
+            if stalls > MAX_STALLS:  # transient (a concurrent upload): sync later
+                raise ServerError("upload_stalled", "The server did not take the file "
+                                  f"{sha256[:12]}... after {MAX_STALLS} tries (another "
+                                  "upload of it may be running); the next sync "
+                                  "continues it.", None, 409)
+        remote = answer
     _record(ws, sha256, size, BlobState.UPLOADED, size)
     report.uploaded += 1
 

@@ -1,5 +1,5 @@
-"""The sync transport over HTTP: sync.md's push and pull on the server's REST API, and
-the blob endpoints (resumable upload, ranged download) around them."""
+"""The sync transport over HTTP: sync.md's meta, push and pull on the server's REST API,
+and the blob endpoints (resumable upload, ranged download) around them."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from desktopdesk.sync.blob_transfer import (
     UploadOffsetError,
 )
 from desktopdesk.sync.client_http import ServerClient, ServerError, ServerUnreachable
+from desktopdesk.sync.meta import CLIENT_PROTOCOL, NEEDS_NEWER_APP, ProtocolRefusedError
 
-PROTOCOL = 1
+PROTOCOL = CLIENT_PROTOCOL
 API = "/sync"  # ServerClient prefixes /api/v1
 BLOBS = "/blobs"
 DOWNLOAD_CHUNK = 64 * 1024
@@ -26,11 +27,22 @@ DOWNLOAD_CHUNK = 64 * 1024
 class HttpTransport:
     """Push and pull through a signed-in ``ServerClient`` (errors surface as its own)."""
 
+    #: The sync loop may fetch the next pull page while applying this one (one request
+    #: in flight at a time, so the HTTP session is never used from two threads at once).
+    prefetch_pages = True
+
     def __init__(self, client: ServerClient) -> None:
         self.client = client
 
-    def meta(self) -> dict[str, Any]:
-        answer: dict[str, Any] = self.client.get_json(f"{API}/meta")
+    def meta(self, client_id: uuid.UUID, protocol: int) -> dict[str, Any]:
+        """426 (this desktop is too old for the server) becomes ``ProtocolRefusedError``."""
+        try:
+            answer: dict[str, Any] = self.client.get_json(f"{API}/meta", params={
+                "protocol": protocol, "client_id": str(client_id)})
+        except ServerError as error:
+            if error.status == 426:
+                raise ProtocolRefusedError(NEEDS_NEWER_APP, error.message) from error
+            raise
         return answer
 
     def push(self, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> dict[str, Any]:

@@ -124,7 +124,7 @@ def _replay(store: Workspace, user_id: uuid.UUID, client_id: uuid.UUID,
         try:
             with session.begin_nested():
                 command = command_from_json(mutation.payload)
-                apply(session, command, user_id, store.context(now))
+                apply(session, command, user_id, store.context(now, remote_actor=True))
         except DomainError as error:
             refusal = error
             log.info("mutation %s of client %s refused: %s", mutation.mutation_id, client_id,

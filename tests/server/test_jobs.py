@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from desktopdesk.models import ApiToken, LoginFailure, Ticket
-from desktopdesk.server.app import create_app
+from desktopdesk.server.app import create_app, open_server
 from desktopdesk.server.config import AuthSettings, ServerConfig
 from desktopdesk.server.jobs import (
     JOBS,
@@ -30,6 +30,7 @@ from desktopdesk.server.jobs import (
     JobReport,
     JobRunner,
     Outcome,
+    has_planner_statistics,
     info_key,
     lock_key,
     run_due_jobs,
@@ -372,3 +373,35 @@ def test_a_server_without_partial_uploads_cleans_nothing(
     assert not (workspace.data_dir / PARTIAL_DIR).exists()
     report = run_named(workspace, server_config, "clean-partial-uploads")
     assert report.detail == "0 abandoned upload file(s) deleted"
+
+
+def _statistics_rows(store: Workspace) -> int | None:
+    with store.read() as session:
+        if not has_planner_statistics(session):
+            return None
+        return int(session.scalar(text("SELECT count(*) FROM sqlite_stat1")) or 0)
+
+
+def test_planner_statistics_are_refreshed_by_their_job(
+    server_config: ServerConfig, workspace: Workspace
+) -> None:
+    with workspace.sessions.begin() as session:
+        session.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
+    assert _statistics_rows(workspace) is None
+    report = run_named(workspace, server_config, "refresh-planner-statistics")
+    assert report.outcome is Outcome.RAN
+    # One row per index of a non-empty table: the demo server has tickets.
+    assert (_statistics_rows(workspace) or 0) > 0
+
+
+def test_a_server_first_started_on_a_filled_database_analyses_it(
+    server_config: ServerConfig
+) -> None:
+    with Workspace.open(server_config.data_dir, server_config.database_url) as store, \
+            store.sessions.begin() as session:
+        session.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
+    state = open_server(server_config)
+    try:
+        assert (_statistics_rows(state.workspace) or 0) > 0
+    finally:
+        state.workspace.close()

@@ -78,6 +78,11 @@ class FaultyTransport:
         self.calls.clear()
         self.fired = []
 
+    def meta(self, client_id: uuid.UUID, protocol: int) -> dict[str, Any]:
+        """Passed through untouched: every sync starts with it, so the simulation also
+        checks that a healthy server never makes a desktop rebuild its replica."""
+        return self._call("meta", lambda: self.server().meta(client_id, protocol))
+
     def push(self, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call("push", lambda: self.server().push(client_id, mutations))
 

@@ -9,7 +9,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from desktopdesk.server.api.blobs import file_chunks, may_download, upload_limit, uploads_of
+from desktopdesk.server.api.blobs import may_download, upload_limit, uploads_of
+from desktopdesk.server.api.sync import meta as meta_route
+from desktopdesk.server.errors import ApiError
 from desktopdesk.server.partial_uploads import OffsetMismatchError, UploadError
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.blob_transfer import (
@@ -18,6 +20,7 @@ from desktopdesk.sync.blob_transfer import (
     RemoteBlob,
     UploadOffsetError,
 )
+from desktopdesk.sync.meta import NEEDS_NEWER_APP, ProtocolRefusedError
 from desktopdesk.sync.pull import pull_page
 from desktopdesk.sync.push import PushedMutation, process_push, register_client
 
@@ -33,6 +36,16 @@ class InProcessTransport:
         self.server = server
         self.user_id = user_id
         self.clock = clock
+
+    def meta(self, client_id: uuid.UUID, protocol: int) -> dict[str, Any]:
+        """The route itself, minus HTTP: its 426 arrives as the HTTP transport's would."""
+        try:
+            answer = meta_route(self.server, self.clock, self.user_id, protocol, client_id)
+        except ApiError as error:
+            if error.status == 426:
+                raise ProtocolRefusedError(NEEDS_NEWER_APP, error.message) from error
+            raise
+        return _wire(answer.model_dump(mode="json"))
 
     def push(self, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> dict[str, Any]:
         batch = [PushedMutation(m["mutation_id"], m["command"]) for m in _wire(mutations)]
@@ -72,5 +85,4 @@ class InProcessTransport:
         size = self.server.blobs.size_of(sha256)
         if not allowed or size is None or offset >= size:
             raise BlobUnavailableError("The server holds no such blob.")
-        yield from file_chunks(self.server.blobs.path_for(sha256), offset,
-                               min(size, offset + limit))
+        yield from self.server.blobs.open_range(sha256, offset, offset + limit)

@@ -100,6 +100,10 @@ def data_of(size: int, seed: int = 11) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def server_attachments(org: Org) -> list[Attachment]:
     with org.ws.read() as session:
         return list(session.scalars(select(Attachment)))
@@ -182,11 +186,10 @@ def test_another_desktop_pulling_the_ticket_downloads_bytes_that_verify(
     assert "get" not in [name for name, _ in tomas.transport.calls]  # once is enough
 
 
-def test_a_blob_already_on_the_server_is_not_sent_again(
-        org: Org, desktops: dict[str, Desktop]) -> None:
+def test_a_blob_the_user_sent_before_is_not_sent_again(
+        org: Org, desktops: dict[str, Desktop], tmp_path: Path) -> None:
     first, second = new_ticket(org, org.ana), new_ticket(org, org.ana, title="Again")
     data = data_of(50_000)
-    org.ws.blobs.put_bytes(data)  # someone else's upload of the same file
     ana = desktops["ana"]
     ana.sync()
     ana.attach(first, data)
@@ -196,9 +199,37 @@ def test_a_blob_already_on_the_server_is_not_sent_again(
     summary = ana.sync()
 
     assert summary.applied == 2
-    assert ana.transport.chunks == []
-    assert [name for name, _ in ana.transport.calls].count("head") == 1  # one blob, once
+    assert ana.transport.chunks == [0]  # one blob, sent once for both attachments
+    assert [name for name, _ in ana.transport.calls].count("head") == 1
     assert len(server_attachments(org)) == 2
+
+    # Ana's second computer has the same file: her receipt spares sending it again.
+    laptop = Desktop(org, org.ana, tmp_path / "ana-laptop")
+    try:
+        laptop.sync()
+        laptop.attach(first, data, name="from-the-laptop.jpg")
+        laptop.transport.calls.clear()
+        assert laptop.sync().applied == 1
+        assert laptop.transport.chunks == []
+    finally:
+        laptop.ws.close()
+
+
+def test_a_blob_only_someone_else_sent_is_sent_again_as_proof(
+        org: Org, desktops: dict[str, Desktop]) -> None:
+    ticket_id = new_ticket(org, org.ana)
+    data = data_of(50_000)
+    org.ws.blobs.put_bytes(data)  # someone else's upload of the same file
+    ana = desktops["ana"]
+    ana.sync()
+    ana.attach(ticket_id, data)
+    ana.transport.calls.clear()
+
+    summary = ana.sync()
+
+    assert summary.applied == 1
+    assert ana.transport.chunks == [0]  # the server holds it, but not from Ana
+    assert org.ws.blobs.read_bytes(sha(data)) == data
 
 
 def test_a_transport_without_blobs_still_syncs_but_the_server_refuses_the_file(
@@ -213,7 +244,36 @@ def test_a_transport_without_blobs_still_syncs_but_the_server_refuses_the_file(
 
     assert summary.rejected == 1
     (conflict,) = open_conflicts(ana.ws)
-    assert "have not been stored yet" in conflict.message
+    assert "has not received the contents of 'photo.jpg' from you" in conflict.message
+
+
+def test_a_desktop_that_skips_sending_a_blob_someone_else_sent_gets_a_conflict(
+        org: Org, desktops: dict[str, Desktop], tmp_path: Path) -> None:
+    """The server holding Ana's file is no reason to take Javi's word that he has it."""
+    anas_ticket = new_ticket(org, org.ana)
+    ana = desktops["ana"]
+    ana.sync()
+    data = data_of(3000)
+    ana.attach(anas_ticket, data)
+    assert ana.sync().applied == 1  # on the server now, from Ana
+    javis_ticket = new_ticket(org, org.javi, org.support)
+    javi = Desktop(org, org.javi, tmp_path / "javi")
+    try:
+        skips_blobs = _PushPullOnly(javi.transport)
+        run_sync(javi.ws, skips_blobs, org.javi)
+        javi.attach(javis_ticket, data)
+
+        assert run_sync(javi.ws, skips_blobs, org.javi).rejected == 1
+        (conflict,) = open_conflicts(javi.ws)
+        assert conflict.client_payload["command"] == "AttachFile"
+        assert "has not received the contents of 'photo.jpg' from you" in conflict.message
+
+        javi.attach(javis_ticket, data, name="again.jpg")  # the normal way: bytes first
+        javi.transport.calls.clear()
+        assert javi.sync().applied == 1
+        assert javi.transport.chunks == [0]
+    finally:
+        javi.ws.close()
 
 
 class _PushPullOnly:

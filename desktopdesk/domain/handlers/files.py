@@ -1,11 +1,21 @@
-"""AttachFile: a file's metadata, once its bytes are safely in the blob store."""
+"""AttachFile: a file's metadata, once its bytes are safely in the blob store.
+
+On the server, a command that came over the network (``ctx.remote_actor``) must also
+show that its actor holds the bytes: knowing a file's SHA-256 is not knowing the file,
+and an attachment lets anyone who sees the ticket download it. The actor holds them if
+the server verified an upload of them from this actor (a ``BlobReceipt``) or if the actor
+can already see an attachment with them (and could download it anyway). Until then the
+refusal reads the same whether the server holds the bytes or not, so it tells nothing.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from desktopdesk.domain import acl, settings
 from desktopdesk.domain.apply import Action, handles
@@ -14,7 +24,7 @@ from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import FORBIDDEN, VALIDATION, DomainError
 from desktopdesk.domain.handlers.common import require_new_id, ticket_label, touch
 from desktopdesk.domain.history import EventKind
-from desktopdesk.models import Attachment, Workunit, WorkunitShare
+from desktopdesk.models import Attachment, BlobReceipt, Ticket, Workunit, WorkunitShare
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
@@ -34,6 +44,29 @@ def clean_file_name(raw: str) -> str:
     return name
 
 
+def sees_attachment_with(session: Session, perms: acl.Permissions, sha256: str) -> bool:
+    """True when the actor sees an attachment with these bytes: its ticket, and its
+    workunit if it has one (the rule for listing a ticket's files)."""
+    seen_workunits = select(Workunit.id).where(acl.visible_workunits_anywhere_clause(perms))
+    query = (select(Attachment.id)
+             .join(Ticket, Ticket.id == Attachment.ticket_id)
+             .where(Attachment.sha256 == sha256, acl.visible_tickets_clause(perms),
+                    or_(Attachment.workunit_id.is_(None),
+                        Attachment.workunit_id.in_(seen_workunits)))
+             .limit(1))
+    return session.scalar(query) is not None
+
+
+def holds_receipt(session: Session, user_id: uuid.UUID, sha256: str) -> bool:
+    return session.get(BlobReceipt, (sha256, user_id)) is not None
+
+
+def may_name_blob(session: Session, perms: acl.Permissions, sha256: str) -> bool:
+    """Proof of possession on the server: a receipt, or sight of the same bytes."""
+    return (holds_receipt(session, perms.user_id, sha256)
+            or sees_attachment_with(session, perms, sha256))
+
+
 @handles(AttachFile)
 def attach_file(action: Action, cmd: AttachFile) -> CommandResult:
     session, perms = action.session, action.perms
@@ -48,6 +81,10 @@ def attach_file(action: Action, cmd: AttachFile) -> CommandResult:
     limit_mb = action.setting(settings.MAX_ATTACHMENT_MB)
     if cmd.size > limit_mb * 1024 * 1024:
         raise DomainError(VALIDATION, f"'{name}' is larger than the {limit_mb} MB limit.", "size")
+    if action.ctx.remote_actor and not may_name_blob(session, perms, cmd.sha256):
+        raise DomainError(VALIDATION, f"The server has not received the contents of "
+                                      f"'{name}' from you; upload the file, then attach it.",
+                          "sha256")
     stored_size = action.ctx.blobs.size_of(cmd.sha256)
     if stored_size is None:
         raise DomainError(VALIDATION, f"The contents of '{name}' have not been stored yet.",

@@ -2,19 +2,19 @@
 
 A file on a workunit the caller may not see is as invisible as the workunit: not listed,
 and 404 on download. Stored names are display names only; bytes live under their SHA-256.
+An upload here is verified by construction (the server hashes what it receives), so it
+gives the uploader a blob receipt, like the sync upload routes (``api.blobs``).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import logging
 import uuid
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -30,14 +30,14 @@ from desktopdesk.domain.errors import FORBIDDEN, NOT_FOUND, VALIDATION
 from desktopdesk.domain.settings import EXTERNAL_USERS_MAY_MODIFY, MAX_ATTACHMENT_MB, get_setting
 from desktopdesk.models import Attachment, Ticket, User, Workunit
 from desktopdesk.server.api import API_PREFIX
+from desktopdesk.server.api.blobs import blob_response, receipts_of
 from desktopdesk.server.api.changes import run
 from desktopdesk.server.api.models import TicketNumber
 from desktopdesk.server.api.reads import visible_ticket
 from desktopdesk.server.api.uploads import FILE_FIELD, MULTIPART, receive_upload
 from desktopdesk.server.deps import ClockDep, ConfigDep, CurrentUser, StoreDep
-from desktopdesk.server.errors import INTERNAL_ERROR, ApiError, error_responses
+from desktopdesk.server.errors import ApiError, error_responses
 
-log = logging.getLogger("desktopdesk.server")
 router = APIRouter(tags=["attachments"])
 
 MEGABYTE = 1024 * 1024
@@ -126,7 +126,8 @@ def upload_attachment(number: TicketNumber, request: Request, store: StoreDep,
                       user_id: CurrentUser, clock: ClockDep, config: ConfigDep,
                       response: Response) -> AttachmentOut:
     """The file is streamed to storage and hashed on the way; past the size limit the
-    upload stops with 413 and nothing is kept."""
+    upload stops with 413 and nothing is kept. Once stored, the bytes count as received
+    from the caller (a receipt) even if the attachment is then refused."""
     with store.read() as session:
         perms = load_permissions(session, user_id)
         ticket = visible_ticket(session, perms, number)
@@ -138,6 +139,7 @@ def upload_attachment(number: TicketNumber, request: Request, store: StoreDep,
         limit = min(config.max_attachment_bytes,
                     get_setting(session, MAX_ATTACHMENT_MB) * MEGABYTE)
     received = receive_upload(request, store.blobs, limit)
+    receipts_of(store, user_id, clock).record(received.blob.sha256)
     command = AttachFile(
         ticket_id=ticket_id, file_name=received.file_name, size=received.blob.size,
         sha256=received.blob.sha256, mime_type=received.mime_type,
@@ -172,14 +174,16 @@ def _workunit_id(text: str) -> uuid.UUID | None:
     responses={200: {"content": {"application/octet-stream": {
                     "schema": {"type": "string", "format": "binary"}}},
                      "description": "The file's bytes, with its own Content-Type."},
-               **error_responses(401, 404, 422)},
+               206: {"description": "The requested range (Content-Range)."},
+               **error_responses(401, 404, 416, 422)},
 )
-def download_attachment(number: TicketNumber,
+def download_attachment(number: TicketNumber, request: Request,
                         attachment_id: Annotated[uuid.UUID, Path()],
                         store: StoreDep, user_id: CurrentUser) -> Response:
     """Always served as a download (``Content-Disposition: attachment``, no sniffing), so
     an uploaded HTML page is never rendered as if it came from the server itself.
-    ``Repr-Digest`` carries the SHA-256 (RFC 9530) for clients to check."""
+    ``Repr-Digest`` carries the SHA-256 (RFC 9530) for clients to check; one ``bytes``
+    Range is honoured (206), as on ``GET /blobs/{sha256}``."""
     with store.read() as session:
         perms = load_permissions(session, user_id)
         ticket = visible_ticket(session, perms, number)
@@ -187,14 +191,8 @@ def download_attachment(number: TicketNumber,
             Attachment.id == attachment_id, _visible_files(perms, ticket)))
         if file is None:
             raise attachment_not_found()
-        path = store.blobs.path_for(file.sha256)
         name, mime_type, sha256 = file.file_name, file.mime_type, file.sha256
-    if not path.is_file():
-        log.error("attachment %s: blob %s is missing from %s", attachment_id, sha256,
-                  store.blobs.root)
-        raise ApiError(500, INTERNAL_ERROR, "The file's contents are missing on the server; "
-                                            "the error is logged.")
-    return FileResponse(path, media_type=mime_type, headers={
+    return blob_response(store, sha256, request.headers.get("range"), mime_type, {
         "Content-Disposition": content_disposition(name),
         "X-Content-Type-Options": "nosniff",
         "ETag": f'"{sha256}"',

@@ -2,12 +2,17 @@
 download.
 
 Desktops attach files offline; before pushing the ``AttachFile`` they send the bytes here,
-because the server's ``AttachFile`` refuses a blob it does not hold. Uploads are
-resumable (tus-like ``Upload-Offset``/``Upload-Length`` headers) so a flaky link never
-starts a big file over, and verified against the hash before they reach the blob store
-(``desktopdesk.server.partial_uploads``). Any signed-in user may upload; downloading
-needs sight of at least one attachment with that hash, and anyone else gets the same 404
-as for a blob that does not exist.
+because the server's ``AttachFile`` refuses a blob the actor has not proved to hold.
+Uploads are resumable (tus-like ``Upload-Offset``/``Upload-Length`` headers) so a flaky
+link never starts a big file over, and verified against the hash before they reach the
+blob store (``desktopdesk.server.partial_uploads``); a verified upload gives its user a
+receipt (``desktopdesk.server.blob_receipts``).
+
+Nothing here tells a user whether someone else has a file. A blob is "complete" for a
+user only with their receipt; anyone else sees their own upload's progress (or 404) and
+sends the bytes, which are verified and dropped if the store has them. Any signed-in user
+may upload; downloading needs sight of at least one attachment with that hash, and anyone
+else gets the same 404 as for a blob that does not exist.
 
 Plain ``def`` routes: request bodies are pulled chunk by chunk from the event loop
 (``uploads.body_chunks``) and written in a worker thread.
@@ -15,26 +20,27 @@ Plain ``def`` routes: request bodies are pulled chunk by chunk from the event lo
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import uuid
-from collections.abc import Iterator
-from pathlib import Path as FilePath
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from desktopdesk.domain import acl
 from desktopdesk.domain.errors import NOT_FOUND, VALIDATION
+from desktopdesk.domain.handlers.files import sees_attachment_with
 from desktopdesk.domain.settings import MAX_ATTACHMENT_MB, get_setting
-from desktopdesk.models import Attachment, Ticket, Workunit
+from desktopdesk.models import utc_now
 from desktopdesk.server.api.uploads import body_chunks
-from desktopdesk.server.deps import ConfigDep, CurrentUser, StoreDep
+from desktopdesk.server.blob_receipts import UserReceipts
+from desktopdesk.server.deps import ClockDep, ConfigDep, CurrentUser, StoreDep
 from desktopdesk.server.errors import (
     HASH_MISMATCH,
     INTERNAL_ERROR,
@@ -53,7 +59,6 @@ from desktopdesk.server.partial_uploads import (
     UploadError,
     UploadState,
 )
-from desktopdesk.store.blobs import CHUNK
 from desktopdesk.store.workspace import Workspace
 
 log = logging.getLogger("desktopdesk.server")
@@ -78,9 +83,18 @@ class BlobStatus(BaseModel):
 # --- Plain functions (also used by the tests' in-process transport) -----------------------
 
 
-def uploads_of(store: Workspace, user_id: uuid.UUID) -> PartialUploads:
-    """The caller's partial uploads, in a folder of the data dir beside (not in) the store."""
-    return PartialUploads(store.data_dir / PARTIAL_DIR, store.blobs, user_id)
+def receipts_of(store: Workspace, user_id: uuid.UUID,
+                now: Callable[[], dt.datetime] = utc_now) -> UserReceipts:
+    """The caller's blob receipts, dated by ``now`` (the server's clock in routes)."""
+    return UserReceipts(store.sessions, user_id, now)
+
+
+def uploads_of(store: Workspace, user_id: uuid.UUID,
+               now: Callable[[], dt.datetime] = utc_now) -> PartialUploads:
+    """The caller's partial uploads, in a folder of the data dir beside (not in) the store,
+    and their receipts (dated by ``now``)."""
+    return PartialUploads(store.data_dir / PARTIAL_DIR, store.blobs, user_id,
+                          receipts_of(store, user_id, now))
 
 
 def upload_limit(session: Session, config_bytes: int | None = None) -> int:
@@ -92,15 +106,7 @@ def upload_limit(session: Session, config_bytes: int | None = None) -> int:
 def may_download(session: Session, user_id: uuid.UUID, sha256: str) -> bool:
     """True when the user sees an attachment with these bytes: its ticket, and its
     workunit if it has one (the same rule as listing the ticket's files)."""
-    perms = acl.load_permissions(session, user_id)
-    seen_workunits = select(Workunit.id).where(acl.visible_workunits_anywhere_clause(perms))
-    query = (select(Attachment.id)
-             .join(Ticket, Ticket.id == Attachment.ticket_id)
-             .where(Attachment.sha256 == sha256, acl.visible_tickets_clause(perms),
-                    or_(Attachment.workunit_id.is_(None),
-                        Attachment.workunit_id.in_(seen_workunits)))
-             .limit(1))
-    return session.scalar(query) is not None
+    return sees_attachment_with(session, acl.load_permissions(session, user_id), sha256)
 
 
 _RANGE = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
@@ -141,17 +147,26 @@ def _unsatisfiable(size: int) -> ApiError:
                     headers={"Content-Range": f"bytes */{size}"})
 
 
-def file_chunks(path: FilePath, start: int, end: int) -> Iterator[bytes]:
-    """Bytes ``start`` to ``end`` (exclusive) of ``path``, a chunk at a time."""
-    with path.open("rb") as handle:
-        handle.seek(start)
-        left = end - start
-        while left > 0:
-            chunk = handle.read(min(CHUNK, left))
-            if not chunk:
-                return
-            left -= len(chunk)
-            yield chunk
+def blob_response(store: Workspace, sha256: str, range_header: str | None,
+                  media_type: str, headers: dict[str, str]) -> Response:
+    """Stream a blob the caller may read, whole or one ``bytes`` range (206).
+
+    Only for bytes an attachment names: a missing blob is then a fault of the server
+    (logged, 500), not a client's mistake.
+    """
+    size = store.blobs.size_of(sha256)
+    if size is None:
+        log.error("blob %s is attached but missing from the blob store", sha256)
+        raise ApiError(500, INTERNAL_ERROR, "The file's contents are missing on the server; "
+                                            "the error is logged.")
+    span = byte_range(range_header, size)
+    start, end = span or (0, size)
+    headers = {**headers, "Content-Length": str(end - start), "Accept-Ranges": "bytes"}
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    return StreamingResponse(store.blobs.open_range(sha256, start, end),
+                             status_code=206 if span else 200, media_type=media_type,
+                             headers=headers)
 
 
 def _api_error(error: UploadError) -> ApiError:
@@ -188,12 +203,15 @@ def _limit(store: Workspace, config_bytes: int) -> int:
 
 @router.head(
     "/{sha256}", response_class=Response,
-    summary="Whether the server holds a blob, or how much of your upload",
-    responses={200: {"description": "Complete (Content-Length, `Upload-Complete: ?1`) or "
+    summary="Whether you have sent this blob, or how much of your upload the server holds",
+    responses={200: {"description": "Complete: the server holds it and received it from you "
+                                    "(Content-Length, `Upload-Complete: ?1`); or your upload "
                                     "in progress (`Upload-Offset`, `Upload-Complete: ?0`)."},
                **error_responses(401, 404, 422)},
 )
 def blob_status(sha256: Sha256, store: StoreDep, user_id: CurrentUser) -> Response:
+    """404 when you have sent none of it, even if someone else has: send it from offset 0.
+    (The bytes are verified and, if the server holds them already, dropped.)"""
     state = uploads_of(store, user_id).state(sha256)
     if state is None:
         raise ApiError(404, NOT_FOUND, "The server holds no such blob.", "sha256")
@@ -212,17 +230,18 @@ def blob_status(sha256: Sha256, store: StoreDep, user_id: CurrentUser) -> Respon
     }}},
 )
 def append_blob(sha256: Sha256, request: Request, store: StoreDep, user_id: CurrentUser,
-                config: ConfigDep,
+                config: ConfigDep, clock: ClockDep,
                 upload_offset: Annotated[int, Header(ge=0, description="Where this chunk "
                                                      "starts: the offset HEAD reported.")],
                 upload_length: Annotated[int, Header(ge=0, description="The whole file's "
                                                      "size.")]) -> Response:
     """A chunk not at the server's offset answers 409 with the offset in ``Upload-Offset``;
-    bytes of a chunk cut mid-way are kept. A known blob is a no-op (200, complete)."""
+    bytes of a chunk cut mid-way are kept. A blob you sent before is a no-op (200,
+    complete); the last byte of a new upload verifies it and records your receipt."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and upload_offset + int(declared) > upload_length:
         raise ApiError(422, VALIDATION, "The chunk runs past Upload-Length.", "Upload-Length")
-    uploads = uploads_of(store, user_id)
+    uploads = uploads_of(store, user_id, clock)
     limit = _limit(store, config.max_attachment_bytes)
     body = body_chunks(request)
     try:
@@ -240,16 +259,18 @@ def append_blob(sha256: Sha256, request: Request, store: StoreDep, user_id: Curr
 @router.put(
     "/{sha256}", response_model=BlobStatus, status_code=201,
     summary="Upload a whole (small) blob in one request",
-    responses={200: {"model": BlobStatus, "description": "Already known: nothing sent "
-                                                          "was kept."},
+    responses={200: {"model": BlobStatus, "description": "You sent it before: the body "
+                                                          "was not read."},
                **error_responses(401, 413, 422)},
     openapi_extra={"requestBody": {"required": True, "content": {
         OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}}}},
 )
 def put_blob(sha256: Sha256, request: Request, store: StoreDep, user_id: CurrentUser,
-             config: ConfigDep) -> Response:
+             config: ConfigDep, clock: ClockDep) -> Response:
+    """201 once the bytes are verified (stored, or dropped if the server had them) and
+    your receipt recorded."""
     limit = _limit(store, config.max_attachment_bytes)
-    uploads = uploads_of(store, user_id)
+    uploads = uploads_of(store, user_id, clock)
     known = uploads.state(sha256)
     if known is not None and known.complete:
         return _status(known)
@@ -287,18 +308,6 @@ def download_blob(sha256: Sha256, request: Request, store: StoreDep,
         allowed = may_download(session, user_id, sha256)
     if not allowed:
         raise ApiError(404, NOT_FOUND, "The server holds no such blob.", "sha256")
-    size = store.blobs.size_of(sha256)
-    if size is None:
-        log.error("blob %s is attached but missing from %s", sha256, store.blobs.root)
-        raise ApiError(500, INTERNAL_ERROR, "The file's contents are missing on the server; "
-                                            "the error is logged.")
-    span = byte_range(request.headers.get("range"), size)
-    start, end = span or (0, size)
-    headers = {"Content-Length": str(end - start), "Accept-Ranges": "bytes",
-               "ETag": f'"{sha256}"', "X-Content-Type-Options": "nosniff",
-               "Content-Disposition": "attachment", "Cache-Control": "private, no-cache"}
-    if span is not None:
-        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
-    return StreamingResponse(file_chunks(store.blobs.path_for(sha256), start, end),
-                             status_code=206 if span else 200, media_type=OCTET_STREAM,
-                             headers=headers)
+    return blob_response(store, sha256, request.headers.get("range"), OCTET_STREAM, {
+        "ETag": f'"{sha256}"', "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "attachment", "Cache-Control": "private, no-cache"})

@@ -10,15 +10,18 @@ import datetime as dt
 import gzip
 import json
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
-from desktopdesk.models import Counter, WorkspaceInfo
+from desktopdesk.domain.counters import CHANGE_SEQUENCE
+from desktopdesk.models import Counter, SyncClient, WorkspaceInfo
 from desktopdesk.server.deps import ClockDep, CurrentUser, StoreDep
 from desktopdesk.server.errors import ApiError, error_responses
+from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.pull import pull_page
 from desktopdesk.sync.push import (
     MAX_BATCH,
@@ -37,11 +40,16 @@ EPOCH_KEY = "sync_epoch"
 
 
 class Meta(BaseModel):
-    epoch: str
+    epoch: str = Field(description="Changes when the database is restored or reset: a "
+                                   "desktop that sees a new epoch rebuilds its copy.")
     protocol_min: int
     protocol_max: int
     server_time: dt.datetime
-    change_sequence: int
+    change_sequence: int = Field(description="The last change the server made; below a "
+                                             "desktop's pull cookie means a restored server.")
+    last_mutation_id: int | None = Field(
+        None, description="The last mutation processed for the ``client_id`` asked about; "
+                          "null when this server does not know that client.")
 
 
 class Mutation(BaseModel):
@@ -89,16 +97,67 @@ def _check_protocol(version: int) -> None:
                                         "working offline).", "protocol")
 
 
-@router.get("/meta", response_model=Meta, responses=error_responses(401))
-def meta(store: StoreDep, clock: ClockDep, _user: CurrentUser) -> Meta:
+@router.get("/meta", response_model=Meta, responses=error_responses(401, 403, 422, 426))
+def meta(store: StoreDep, clock: ClockDep, user: CurrentUser,
+         protocol: Annotated[int | None, Query(
+             description="The desktop's sync protocol; one older than this server speaks "
+                         "gets 426.")] = None,
+         client_id: Annotated[uuid.UUID | None, Query(
+             description="Report this desktop's last processed mutation.")] = None) -> Meta:
+    """Where the server stands, before a desktop pushes or pulls anything.
+
+    Only a desktop too *old* is refused (426: it must update). A desktop newer than the
+    server gets the range and decides itself, since telling it to upgrade would be wrong.
+    Asking about ``client_id`` does not register it: a restored server that lost the
+    desktop must be able to say so (null).
+    """
+    if protocol is not None and protocol < PROTOCOL_MIN:
+        _check_protocol(protocol)
+    try:
+        return read_meta(store, user, client_id, clock())
+    except ClientMismatchError:
+        raise ApiError(403, "forbidden", "This desktop is registered to another user.",
+                       "client_id") from None
+
+
+def read_meta(store: Workspace, user_id: uuid.UUID, client_id: uuid.UUID | None,
+              now: dt.datetime) -> Meta:
+    """The meta answer (also what the in-process test transport returns)."""
     with store.sessions.begin() as session:
-        epoch = session.get(WorkspaceInfo, EPOCH_KEY)
-        if epoch is None:  # first sync ever against this database
-            epoch = WorkspaceInfo(key=EPOCH_KEY, value=uuid.uuid4().hex)
-            session.add(epoch)
-        sequence = session.get(Counter, "change_sequence")
-        return Meta(epoch=epoch.value, protocol_min=PROTOCOL_MIN, protocol_max=PROTOCOL_MAX,
-                    server_time=clock(), change_sequence=sequence.value if sequence else 0)
+        last: int | None = None
+        if client_id is not None:
+            client = session.get(SyncClient, client_id)
+            if client is not None and client.user_id != user_id:
+                raise ClientMismatchError(f"client {client_id} belongs to another user")
+            last = client.last_mutation_id if client is not None else None
+        sequence = session.get(Counter, CHANGE_SEQUENCE)
+        return Meta(epoch=_epoch(session), protocol_min=PROTOCOL_MIN,
+                    protocol_max=PROTOCOL_MAX, server_time=now,
+                    change_sequence=sequence.value if sequence else 0, last_mutation_id=last)
+
+
+def _epoch(session: Session) -> str:
+    row = session.get(WorkspaceInfo, EPOCH_KEY)
+    if row is None:  # first sync ever against this database
+        try:
+            with session.begin_nested():
+                row = WorkspaceInfo(key=EPOCH_KEY, value=uuid.uuid4().hex)
+                session.add(row)
+        except IntegrityError:  # a concurrent first meta chose it: use theirs
+            row = session.get(WorkspaceInfo, EPOCH_KEY)
+            assert row is not None
+    return row.value
+
+
+def rotate_epoch(store: Workspace) -> tuple[str | None, str]:
+    """Start a new epoch (after restoring a backup): every desktop rebuilds its copy at
+    its next sync and sends again what the backup lost. Returns (old, new)."""
+    new = uuid.uuid4().hex
+    with store.sessions.begin() as session:
+        row = session.get(WorkspaceInfo, EPOCH_KEY)
+        old = row.value if row is not None else None
+        session.merge(WorkspaceInfo(key=EPOCH_KEY, value=new))
+    return old, new
 
 
 @router.post("/push", response_model=PushResponse,

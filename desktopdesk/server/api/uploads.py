@@ -4,9 +4,9 @@ FastAPI's ``UploadFile`` would spool the whole request to a temporary file befor
 route runs, so a size limit could only be checked after a client had sent gigabytes.
 Here the route (a plain ``def``, in a worker thread) pulls the request body chunk by
 chunk from the event loop, feeds it to python-multipart's streaming parser, and hands the
-file's bytes to ``BlobStore.put_chunks``, which hashes and writes them to a temporary
-file. The moment the file passes the limit the upload is refused with 413 and the
-temporary file deleted: nothing is stored, nothing attached.
+file's bytes to ``BlobStore.put_chunks``, which hashes them on the way and stores them
+atomically. The moment the file passes the limit the upload is refused with 413 and the
+store keeps nothing: nothing is stored, nothing attached.
 """
 
 from __future__ import annotations
