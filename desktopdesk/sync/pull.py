@@ -33,7 +33,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain import acl
@@ -57,7 +57,7 @@ from desktopdesk.models import (
     Workunit,
     WorkunitShare,
 )
-from desktopdesk.sync.rows import encode_value, replicated_models
+from desktopdesk.sync.rows import encode_row, replicated_models
 
 PAGE_ROWS = 1000
 
@@ -215,6 +215,12 @@ class _PageBuilder:
         self._sent: set[uuid.UUID] = set()
         #: Rows this page puts, by entity and id.
         self._in_page: set[tuple[str, uuid.UUID]] = set()
+        #: This client's held-ticket records as known to this page (None: no record),
+        #: loaded a chunk at a time: one query per hundred tickets, not one per ticket.
+        self._generations: dict[uuid.UUID, int | None] = {}
+        #: Records this page made or re-stamped, not yet written.
+        self._new_records: list[uuid.UUID] = []
+        self._restamped: list[uuid.UUID] = []
 
     @property
     def full(self) -> bool:
@@ -256,7 +262,7 @@ class _PageBuilder:
         if (entity, values["id"]) in self._in_page:
             return  # a page carries a row once (the desktop applies a page in bulk)
         self._in_page.add((entity, values["id"]))
-        data = {key: encode_value(value) for key, value in values.items()}
+        data = encode_row(entity, values)
         if entity == "tickets" and values["parent_id"] is not None and not self._may_see(
                 values["parent_id"]):
             data["parent_id"] = None  # a parent this user may not see stays unknown
@@ -312,28 +318,78 @@ class _PageBuilder:
         visible = select(Ticket.id).where(acl.visible_tickets_clause(self.perms))
         return self._held_before().where(SyncClientTicket.ticket_id.in_(visible))
 
-    def _was_held(self, record: SyncClientTicket | None) -> bool:
-        """The Python form of :meth:`_held_before`, for one record."""
-        return record is not None and record.generation >= 0 and not (
-            record.generation == self.cursor.upto and self.cursor.upto > self.cursor.since)
+    def _was_held(self, generation: int | None) -> bool:
+        """The Python form of :meth:`_held_before`, for one record's generation."""
+        return generation is not None and generation >= 0 and not (
+            generation == self.cursor.upto and self.cursor.upto > self.cursor.since)
+
+    def _load_generations(self, ticket_ids: list[uuid.UUID]) -> None:
+        unknown = [ticket_id for ticket_id in ticket_ids if ticket_id not in self._generations]
+        if not unknown:
+            return
+        found = dict(self.session.execute(
+            select(SyncClientTicket.ticket_id, SyncClientTicket.generation).where(
+                SyncClientTicket.client_id == self.client_id,
+                SyncClientTicket.ticket_id.in_(unknown))).all())
+        for ticket_id in unknown:
+            self._generations[ticket_id] = found.get(ticket_id)
+
+    def _record_held(self, ticket_id: uuid.UUID) -> None:
+        """Note that this pull sends ``ticket_id`` whole (written by :meth:`_write_held`)."""
+        if self._generations[ticket_id] is None:
+            self._new_records.append(ticket_id)
+        else:
+            self._restamped.append(ticket_id)
+        self._generations[ticket_id] = self.cursor.upto
+
+    def _write_held(self) -> None:
+        """Write the records noted since the last call, in two statements."""
+        if self._new_records:
+            self.session.execute(insert(SyncClientTicket), [
+                {"client_id": self.client_id, "ticket_id": ticket_id,
+                 "generation": self.cursor.upto} for ticket_id in self._new_records])
+        if self._restamped:
+            self.session.execute(update(SyncClientTicket).where(
+                SyncClientTicket.client_id == self.client_id,
+                SyncClientTicket.ticket_id.in_(self._restamped)).values(
+                generation=self.cursor.upto))
+        self._new_records, self._restamped = [], []
 
     def _move_ins(self) -> bool:
         visible = acl.visible_tickets_clause(self.perms)
-        new = and_(visible, Ticket.id.not_in(self._held_before()))
+        # Correlated on the record's key: NOT IN (all held tickets) would be rebuilt for
+        # every chunk, which makes a first pull quadratic in the number of tickets.
+        held = self._held_before().where(SyncClientTicket.ticket_id == Ticket.id)
+        new = and_(visible, ~held.exists())
         while not self.full:
             # Keyset, not "not yet recorded": the same token must give the same page.
             after = and_(new, Ticket.id > uuid.UUID(self.cursor.after)) if self.cursor.after \
                 else new
-            chunk = self._rows(Ticket, after, MOVE_IN_CHUNK)
+            chunk = self._rows(Ticket, after, self._move_in_chunk())
             if not chunk:
                 return True
-            children = self._children_of([ticket["id"] for ticket in chunk])
-            for ticket in chunk:
-                self._send_whole(ticket, children)
-                self.cursor.after = str(ticket["id"])
-                if self.full:
-                    return False
+            ticket_ids = [ticket["id"] for ticket in chunk]
+            self._load_generations(ticket_ids)
+            children = self._children_of(ticket_ids)
+            try:
+                for ticket in chunk:
+                    self._send_whole(ticket, children)
+                    self.cursor.after = str(ticket["id"])
+                    if self.full:
+                        return False
+            finally:
+                self._write_held()
         return False
+
+    def _move_in_chunk(self) -> int:
+        """How many tickets to load with their children for the rest of this page.
+
+        Sized by the rows per ticket seen so far in this page, so a page does not load
+        children it has no room for (the next page would load them again).
+        """
+        room = PAGE_ROWS - len(self.page.operations)
+        per_ticket = len(self.page.operations) / len(self._sent) if self._sent else 10.0
+        return max(1, min(MOVE_IN_CHUNK, int(room / max(per_ticket, 1.0)) + 1))
 
     def _children_of(self, ticket_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Child]]:
         """The visible children of many tickets at once (one query per child table)."""
@@ -354,16 +410,12 @@ class _PageBuilder:
                     children: dict[uuid.UUID, list[Child]] | None = None) -> None:
         """A ticket with its children, after its parent if that is visible and not held."""
         ticket_id = ticket["id"]
-        record = self.session.get(SyncClientTicket, (self.client_id, ticket_id))
-        if ticket_id in self._sent or self._was_held(record):
+        self._load_generations([ticket_id])
+        if ticket_id in self._sent or self._was_held(self._generations[ticket_id]):
             return
         self._sent.add(ticket_id)
         # Stamped with this pull's snapshot: the changes phase skips what it sent whole.
-        if record is None:
-            self.session.add(SyncClientTicket(client_id=self.client_id, ticket_id=ticket_id,
-                                              generation=self.cursor.upto))
-        else:
-            record.generation = self.cursor.upto
+        self._record_held(ticket_id)
         parent_id = ticket["parent_id"]
         if parent_id is not None and self._may_see(parent_id):
             (parent,) = self._rows(Ticket, Ticket.id == parent_id)
@@ -384,8 +436,10 @@ class _PageBuilder:
         if model is Workunit:
             return and_(condition, self._visible_workunits())
         if model is Attachment:
+            # The workunits of these tickets only: over all workunits, the subquery would
+            # scan the whole table for every chunk of a first pull.
             return and_(condition, (Attachment.workunit_id.is_(None)) | Attachment.workunit_id.in_(
-                select(Workunit.id).where(self._visible_workunits())))
+                select(Workunit.id).where(self._child_of(Workunit, ticket_ids))))
         return condition
 
     def _visible_workunits(self) -> ColumnElement[bool]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from sqlalchemy import Table, inspect
@@ -63,26 +64,86 @@ def encode_value(value: Any) -> Any:
     return value
 
 
-def _decode(column: NamedColumn[Any], value: Any) -> Any:
-    if value is None:
-        return None
+#: Turns one stored value into its JSON form (None stays None).
+Encoder = Callable[[Any], Any]
+#: Turns one JSON value back into the column's Python value (None stays None).
+Decoder = Callable[[Any], Any]
+
+
+def _uuid_text(value: uuid.UUID) -> str:
+    return str(value)
+
+
+def _utc_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _enum_value(value: enum.Enum) -> Any:
+    return value.value
+
+
+def _utc_datetime(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value).astimezone(dt.UTC)
+
+
+def _encoder_for(column: NamedColumn[Any]) -> Encoder | None:
     column_type = column.type
     if isinstance(column_type, Uuid):
-        return uuid.UUID(value)
+        return _uuid_text
     if isinstance(column_type, UTCDateTime):
-        return dt.datetime.fromisoformat(value).astimezone(dt.UTC)
+        return _utc_text
     if isinstance(column_type, TypeDecorator) and hasattr(column_type, "enum_type"):
-        return column_type.enum_type(value)
-    return value
+        return _enum_value
+    return None
+
+
+def _decoder_for(column: NamedColumn[Any]) -> Decoder | None:
+    column_type = column.type
+    if isinstance(column_type, Uuid):
+        return uuid.UUID
+    if isinstance(column_type, UTCDateTime):
+        return _utc_datetime
+    if isinstance(column_type, TypeDecorator) and hasattr(column_type, "enum_type"):
+        return cast(Decoder, column_type.enum_type)
+    return None
+
+
+@functools.cache
+def _encoders(entity: str) -> dict[str, Encoder | None]:
+    """Per column of ``entity``, how its values become JSON: worked out once per table,
+    not per value (a first pull encodes millions of values)."""
+    model = replicated_models()[entity]
+    return {key: _encoder_for(column) for key, column in _columns(model)}
+
+
+@functools.cache
+def _decoders(entity: str) -> dict[str, Decoder | None]:
+    model = replicated_models()[entity]
+    return {key: _decoder_for(column) for key, column in _columns(model)}
+
+
+def encode_row(entity: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``entity`` as plain column values (from a Core select) made JSON-ready;
+    the same form as :func:`row_to_json`."""
+    encoders = _encoders(entity)
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        encoder = encoders[key]
+        out[key] = value if value is None or encoder is None else encoder(value)
+    return out
 
 
 def row_from_json(model: type[Replicated], data: dict[str, Any]) -> dict[str, Any]:
     """Column values for ``model`` from a JSON row; unknown keys are refused, not dropped."""
-    columns = dict(_columns(model))
-    unknown = set(data) - set(columns)
-    if unknown:
-        raise ValueError(f"{model.__name__} has no column {sorted(unknown)[0]!r}")
-    return {key: _decode(columns[key], value) for key, value in data.items()}
+    decoders = _decoders(cast(Table, model.__table__).name)  # type: ignore[attr-defined]
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        try:
+            decoder = decoders[key]
+        except KeyError:
+            raise ValueError(f"{model.__name__} has no column {key!r}") from None
+        out[key] = value if value is None or decoder is None else decoder(value)
+    return out
 
 
 def upsert(session: Session, entity: str, data: dict[str, Any]) -> bool:
