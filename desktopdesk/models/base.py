@@ -141,6 +141,7 @@ class Replicated:
     """
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    version: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: Indexed: every pull asks "what changed since version n", table by table.
+    version: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktopdesk.models import LoginFailure
 from desktopdesk.server.config import Network
+
+log = logging.getLogger("desktopdesk.server.auth")
 
 USERNAME_MAX = 60
 #: Upper case on purpose: ``throttle_key`` lower-cases, so it never produces this.
@@ -73,9 +76,11 @@ def client_address(peer: str | None, forwarded_for: Iterable[str],
     if peer is None:
         return None
     peer_ip = _parse_ip(peer)
-    if peer_ip is None or not _is_trusted(peer_ip, trusted_proxies):
-        return peer
     hops = [hop.strip() for header in forwarded_for for hop in header.split(",")]
+    if peer_ip is None or not _is_trusted(peer_ip, trusted_proxies):
+        if any(hops):
+            _warn_untrusted_proxy(peer)
+        return peer
     address = str(peer_ip)
     for hop in reversed([hop for hop in hops if hop]):
         ip = _parse_ip(hop)
@@ -85,6 +90,22 @@ def client_address(peer: str | None, forwarded_for: Iterable[str],
         if not _is_trusted(ip, trusted_proxies):
             break
     return address
+
+
+#: Peers already warned about (once per process each: the log is for the administrator).
+_warned_peers: set[str] = set()
+
+
+def _warn_untrusted_proxy(peer: str) -> None:
+    """A proxy not listed in ``trusted_proxies`` makes every client look like the proxy,
+    so they all share one address bucket: a burst of wrong passwords from anyone would
+    hold everyone's sign-in. Say so (an honest client never sends the header itself)."""
+    if peer in _warned_peers:
+        return
+    _warned_peers.add(peer)
+    log.warning("X-Forwarded-For from %s ignored: it is not in [http] trusted_proxies, so "
+                "every client behind it shares one sign-in throttle. If %s is your proxy "
+                "or load balancer, list it there (docs/deploy.md).", peer, peer)
 
 
 def _parse_ip(text: str) -> IpAddress | None:

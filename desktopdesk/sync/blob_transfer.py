@@ -166,8 +166,9 @@ def upload_blobs(ws: Workspace, transport: object,
     if not isinstance(transport, BlobTransport):
         return report
     for sha256, size in blobs_to_upload(ws):
-        if _state(ws, sha256) == BlobState.UPLOADED:
-            continue
+        # Asked even when we sent it once: what counts is whether the server holds our
+        # receipt now (restored from a backup, or upgraded from before receipts), and
+        # the question is one small request per file a pending command still needs.
         if ws.blobs.size_of(sha256) != size:
             log.warning("blob %s of a pending attachment is missing or has the wrong size",
                         sha256)

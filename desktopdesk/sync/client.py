@@ -80,8 +80,13 @@ def run_sync(ws: Workspace, transport: SyncTransport, actor_id: uuid.UUID,
     """
     summary = SyncSummary()
     state = sync_state(ws)
+    # How far the server's clock is ahead of ours: the 30-day safety net of acknowledged
+    # commands is dated by the server's clock, so a laptop clock set wrong never makes
+    # it forget too early.
+    server_ahead = dt.timedelta(0)
     if isinstance(transport, MetaTransport):
         check = check_server(ws, transport, state, clock)
+        server_ahead = check.meta.server_time - clock()
         if check.rebuild_reason:
             client_id = state.client_id
 
@@ -100,7 +105,7 @@ def run_sync(ws: Workspace, transport: SyncTransport, actor_id: uuid.UUID,
     _pull(ws, transport, state, actor_id, summary, clock)
     download_blobs(ws, transport, actor_id)  # a budget per sync; never fails the sync
     with ws.sessions.begin() as session:
-        summary.forgotten_acked = forget_old_acked(session, clock())
+        summary.forgotten_acked = forget_old_acked(session, clock() + server_ahead)
         summary.still_pending = len(pending(session))
     return summary
 

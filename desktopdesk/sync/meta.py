@@ -72,6 +72,9 @@ class ServerMeta:
     change_sequence: int
     #: Our last mutation the server processed; None when it does not know this client.
     last_mutation_id: int | None
+    #: Whether the answer says anything about this client at all: a server from before
+    #: ``last_mutation_id`` was added to meta leaves it out, which is not "unknown".
+    reports_client: bool = True
 
     @classmethod
     def from_answer(cls, answer: Mapping[str, Any]) -> ServerMeta:
@@ -81,7 +84,8 @@ class ServerMeta:
                        protocol_max=int(answer["protocol_max"]),
                        server_time=dt.datetime.fromisoformat(str(answer["server_time"])),
                        change_sequence=int(answer["change_sequence"]),
-                       last_mutation_id=None if last is None else int(last))
+                       last_mutation_id=None if last is None else int(last),
+                       reports_client="last_mutation_id" in answer)
         except (KeyError, TypeError, ValueError) as error:
             raise ServerError("bad_response", "The server's answer is not understood: its "
                               f"sync meta lacks {error}.", None, 200) from None
@@ -121,8 +125,8 @@ def check_server(ws: Workspace, transport: MetaTransport, state: SyncState,
     _warn_about_clock(meta.server_time, clock())
     with ws.read() as session:
         answered = answered_up_to(session)
-    lost = answered > 0 and (meta.last_mutation_id is None
-                             or meta.last_mutation_id < answered)
+    lost = answered > 0 and meta.reports_client and (
+        meta.last_mutation_id is None or meta.last_mutation_id < answered)
     reason = _rebuild_reason(state, meta, answered, lost)
     if reason:
         log.warning("the replica will be rebuilt: the server was restored or reset (%s)",

@@ -94,6 +94,7 @@ def rebuild_replica(ws: Workspace, check: ServerCheck, *, push_first: Callable[[
     own, so pages are applied exactly as in any sync). Either may raise: then the new file
     is deleted and the live one is untouched, apart from what ``push_first`` recorded.
     """
+    _refuse_if_open_elsewhere(ws)  # before the long pull, not only at the swap
     _forget_uploads(ws)  # the restored server may have lost blobs we once sent
     keep_client = not check.lost_mutations
     if keep_client:
@@ -227,9 +228,7 @@ def _swap_in(ws: Workspace, target: Path, now: dt.datetime) -> Path:
     live = ws.db_path
     ws.close()
     for path in (live, target):
-        if _sidecar(path, "-wal").exists():
-            raise RebuildError(f"{path.name} is still open, perhaps in another DesktopDesk; "
-                               "close it and sync again")
+        _refuse_if_wal(path)
     backup = _free_name(live, now)
     try:
         os.link(live, backup)  # instant, and the live path never goes missing
@@ -238,6 +237,20 @@ def _swap_in(ws: Workspace, target: Path, now: dt.datetime) -> Path:
     os.replace(target, live)
     _sync_folder(live.parent)
     return backup
+
+
+def _refuse_if_open_elsewhere(ws: Workspace) -> None:
+    """With this workspace's connections closed, a write-ahead log beside the file means
+    another program (a second DesktopDesk) has it open: it would go on writing into what
+    becomes the backup. (Within this program, the caller pauses user actions.)"""
+    ws.close()
+    _refuse_if_wal(ws.db_path)
+
+
+def _refuse_if_wal(path: Path) -> None:
+    if _sidecar(path, "-wal").exists():
+        raise RebuildError(f"{path.name} is still open, perhaps in another DesktopDesk; "
+                           "close it and sync again")
 
 
 def _free_name(live: Path, now: dt.datetime) -> Path:

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from desktopdesk.server import throttle
 from desktopdesk.server.app import create_app
 from desktopdesk.server.config import ConfigError, ServerConfig, load_config, write_config_file
 from desktopdesk.server.throttle import address_key, client_address, throttle_key
@@ -233,3 +234,14 @@ def test_bad_address_proxy_and_job_settings_are_refused(
     with pytest.raises(ConfigError) as refused:
         load_config(tmp_path, environ=environ)
     assert complaint in str(refused.value)
+
+
+def test_a_proxy_missing_from_the_trusted_list_is_reported_once(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(throttle, "_warned_peers", set())
+    for client in ("203.0.113.7", "198.51.100.9"):
+        assert client_address("127.0.0.1", [client], ()) == "127.0.0.1"
+    assert client_address("127.0.0.1", [], ()) == "127.0.0.1"
+    warnings = [r.getMessage() for r in caplog.records if "trusted_proxies" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("X-Forwarded-For from 127.0.0.1 ignored")

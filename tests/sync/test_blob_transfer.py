@@ -11,10 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from desktopdesk.domain.commands import AttachFile
-from desktopdesk.models import Attachment, BlobTransfer, OutboxEntry, OutboxState
+from desktopdesk.models import (
+    Attachment,
+    BlobReceipt,
+    BlobTransfer,
+    OutboxEntry,
+    OutboxState,
+)
 from desktopdesk.sync.blob_transfer import (
     CHUNK_SIZE,
     DOWNLOAD_DIR,
@@ -230,6 +236,31 @@ def test_a_blob_only_someone_else_sent_is_sent_again_as_proof(
     assert summary.applied == 1
     assert ana.transport.chunks == [0]  # the server holds it, but not from Ana
     assert org.ws.blobs.read_bytes(sha(data)) == data
+
+
+def test_a_blob_sent_once_is_sent_again_when_the_server_no_longer_holds_the_receipt(
+        org: Org, desktops: dict[str, Desktop]) -> None:
+    first, second = new_ticket(org, org.ana), new_ticket(org, org.ana, title="Later")
+    data = data_of(50_000)
+    ana = desktops["ana"]
+    ana.sync()
+    ana.attach(first, data)
+    ana.sync()
+    transfer = ana.transfer(sha(data))
+    assert transfer is not None
+    assert transfer.state == BlobState.UPLOADED
+    # The server loses the receipt (restored from a backup, or upgraded from before
+    # receipts); the desktop still thinks the file is there.
+    with org.ws.sessions.begin() as session:
+        session.execute(delete(BlobReceipt))
+    ana.attach(second, data, name="again.jpg")
+    ana.transport.calls.clear()
+
+    summary = ana.sync()
+
+    assert (summary.applied, summary.rejected) == (1, 0)
+    assert ana.transport.chunks == [0]  # asked, and sent again as proof
+    assert len(server_attachments(org)) == 2
 
 
 def test_a_transport_without_blobs_still_syncs_but_the_server_refuses_the_file(

@@ -202,6 +202,34 @@ def test_the_first_meta_records_the_epoch_and_a_steady_server_is_left_alone(
     assert backups_of(ana) == []
 
 
+class ServerBeforeLastMutationInMeta(InProcessTransport):
+    """A server of the release before meta reported the client's last mutation."""
+
+    def meta(self, client_id: uuid.UUID, protocol: int) -> dict[str, Any]:
+        answer = super().meta(client_id, protocol)
+        del answer["last_mutation_id"]
+        return answer
+
+
+def test_a_server_whose_meta_says_nothing_of_this_desktop_is_not_taken_as_restored(
+        org: Org, tmp_path: Path) -> None:
+    ticket_id = new_ticket(org, org.tomas, org.support, title="Disk")
+    tomas = Desktop(org, org.tomas, tmp_path / "tomas",
+                    ServerBeforeLastMutationInMeta(org.ws, org.tomas, lambda: org.now))
+    try:
+        tomas.sync()
+        tomas.do(AddWorkunit(ticket_id=ticket_id, text_html="<p>note</p>"))
+        assert tomas.sync().applied == 1
+
+        again = tomas.sync()
+
+        assert again.rebuilt is None
+        assert again.rejected == 0
+        assert backups_of(tomas) == []
+    finally:
+        tomas.ws.close()
+
+
 def test_a_new_epoch_rebuilds_the_replica_keeping_pending_work_conflicts_and_blobs(
         org: Org, desktops: dict[str, Desktop]) -> None:
     tomas = desktops["tomas"]
@@ -450,3 +478,38 @@ def test_a_pending_row_never_goes(org: Org, desktops: dict[str, Desktop]) -> Non
     org.now += dt.timedelta(days=400)
     ana.sync()
     assert [state for _, _, state in outbox(ana)] == [OutboxState.PENDING]
+
+
+def test_a_rebuild_is_refused_before_pulling_while_another_program_has_the_file_open(
+        org: Org, desktops: dict[str, Desktop], monkeypatch: pytest.MonkeyPatch) -> None:
+    ana = desktops["ana"]
+    ana.sync()
+    other_window = Workspace.open(ana.ws.data_dir)  # a second DesktopDesk on this folder
+    try:
+        with other_window.read() as session:
+            session.scalar(select(func.count()).select_from(OutboxEntry))
+        sync_api.rotate_epoch(org.ws)
+        pulls: list[str | None] = []
+        monkeypatch.setattr(ana.transport, "pull",
+                            lambda client_id, cookie, token: pulls.append(token) or {})
+        with pytest.raises(RebuildError, match="still open"):
+            ana.sync()
+        assert pulls == []  # refused at once, not after downloading everything
+    finally:
+        other_window.close()
+    monkeypatch.undo()
+    assert ana.sync().rebuilt is not None  # once the other program is closed
+
+
+def test_a_laptop_clock_set_years_behind_does_not_make_the_safety_net_forget_early(
+        org: Org, desktops: dict[str, Desktop]) -> None:
+    ana = desktops["ana"]
+    ana.sync()
+    ana.do(CreateTicket(title="Typed with a flat clock battery", group_id=org.acme_group))
+    years_behind = dt.timedelta(days=5 * 365)
+    sync_client.run_sync(ana.ws, ana.transport, ana.user, lambda: org.now - years_behind)
+
+    summary = ana.sync()  # the clock is right again
+
+    assert summary.forgotten_acked == 0
+    assert [state for _, _, state in outbox(ana)] == [OutboxState.ACKED]
