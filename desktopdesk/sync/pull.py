@@ -33,7 +33,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain import acl
@@ -65,8 +67,10 @@ PAGE_ROWS = 1000
 TICKET_CHILDREN: tuple[type[Replicated], ...] = (
     Workunit, WorkunitShare, Attachment, CustomFieldValue, TicketInventoryLink, HistoryEvent,
 )
-#: Tickets whose children are loaded together when sending move-ins.
+#: Tickets whose children are loaded together when sending move-ins: at most, and at
+#: the start of a page (before it knows how many rows a ticket brings).
 MOVE_IN_CHUNK = 100
+FIRST_MOVE_IN_CHUNK = 16
 PHASES = ("config", "move_in", "changes", "visibility", "tombstones", "move_out")
 
 
@@ -215,12 +219,10 @@ class _PageBuilder:
         self._sent: set[uuid.UUID] = set()
         #: Rows this page puts, by entity and id.
         self._in_page: set[tuple[str, uuid.UUID]] = set()
-        #: This client's held-ticket records as known to this page (None: no record),
-        #: loaded a chunk at a time: one query per hundred tickets, not one per ticket.
-        self._generations: dict[uuid.UUID, int | None] = {}
-        #: Records this page made or re-stamped, not yet written.
-        self._new_records: list[uuid.UUID] = []
-        self._restamped: list[uuid.UUID] = []
+        #: Tickets the move-in query found not held (no need to look up their records).
+        self._not_held: set[uuid.UUID] = set()
+        #: Tickets this page sent whole whose records are not yet written.
+        self._unrecorded: list[uuid.UUID] = []
 
     @property
     def full(self) -> bool:
@@ -323,37 +325,26 @@ class _PageBuilder:
         return generation is not None and generation >= 0 and not (
             generation == self.cursor.upto and self.cursor.upto > self.cursor.since)
 
-    def _load_generations(self, ticket_ids: list[uuid.UUID]) -> None:
-        unknown = [ticket_id for ticket_id in ticket_ids if ticket_id not in self._generations]
-        if not unknown:
-            return
-        found = dict(self.session.execute(
-            select(SyncClientTicket.ticket_id, SyncClientTicket.generation).where(
-                SyncClientTicket.client_id == self.client_id,
-                SyncClientTicket.ticket_id.in_(unknown))).all())
-        for ticket_id in unknown:
-            self._generations[ticket_id] = found.get(ticket_id)
-
-    def _record_held(self, ticket_id: uuid.UUID) -> None:
-        """Note that this pull sends ``ticket_id`` whole (written by :meth:`_write_held`)."""
-        if self._generations[ticket_id] is None:
-            self._new_records.append(ticket_id)
-        else:
-            self._restamped.append(ticket_id)
-        self._generations[ticket_id] = self.cursor.upto
+    def _held_generation(self, ticket_id: uuid.UUID) -> int | None:
+        return self.session.scalar(select(SyncClientTicket.generation).where(
+            SyncClientTicket.client_id == self.client_id,
+            SyncClientTicket.ticket_id == ticket_id))
 
     def _write_held(self) -> None:
-        """Write the records noted since the last call, in two statements."""
-        if self._new_records:
-            self.session.execute(insert(SyncClientTicket), [
-                {"client_id": self.client_id, "ticket_id": ticket_id,
-                 "generation": self.cursor.upto} for ticket_id in self._new_records])
-        if self._restamped:
-            self.session.execute(update(SyncClientTicket).where(
-                SyncClientTicket.client_id == self.client_id,
-                SyncClientTicket.ticket_id.in_(self._restamped)).values(
-                generation=self.cursor.upto))
-        self._new_records, self._restamped = [], []
+        """Record the tickets sent whole since the last call as held, stamped with this
+        pull's snapshot (the changes phase skips what it sent whole): one upsert, as a
+        record may exist (a removal, or a page sent before and lost)."""
+        if not self._unrecorded:
+            return
+        values = [{"client_id": self.client_id, "ticket_id": ticket_id,
+                   "generation": self.cursor.upto} for ticket_id in self._unrecorded]
+        dialect = self.session.get_bind().dialect.name
+        upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(
+            SyncClientTicket).values(values)
+        self.session.execute(upsert.on_conflict_do_update(
+            index_elements=[SyncClientTicket.client_id, SyncClientTicket.ticket_id],
+            set_={"generation": upsert.excluded.generation}))
+        self._unrecorded = []
 
     def _move_ins(self) -> bool:
         visible = acl.visible_tickets_clause(self.perms)
@@ -369,7 +360,7 @@ class _PageBuilder:
             if not chunk:
                 return True
             ticket_ids = [ticket["id"] for ticket in chunk]
-            self._load_generations(ticket_ids)
+            self._not_held.update(ticket_ids)
             children = self._children_of(ticket_ids)
             try:
                 for ticket in chunk:
@@ -384,11 +375,14 @@ class _PageBuilder:
     def _move_in_chunk(self) -> int:
         """How many tickets to load with their children for the rest of this page.
 
-        Sized by the rows per ticket seen so far in this page, so a page does not load
-        children it has no room for (the next page would load them again).
+        A page starts with a small chunk, then sizes the next by the rows per ticket seen
+        so far, so it does not load children it has no room for (the next page would load
+        them again: a first pull used to read every row twice).
         """
+        if not self._sent:
+            return FIRST_MOVE_IN_CHUNK
         room = PAGE_ROWS - len(self.page.operations)
-        per_ticket = len(self.page.operations) / len(self._sent) if self._sent else 10.0
+        per_ticket = len(self.page.operations) / len(self._sent)
         return max(1, min(MOVE_IN_CHUNK, int(room / max(per_ticket, 1.0)) + 1))
 
     def _children_of(self, ticket_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Child]]:
@@ -410,12 +404,11 @@ class _PageBuilder:
                     children: dict[uuid.UUID, list[Child]] | None = None) -> None:
         """A ticket with its children, after its parent if that is visible and not held."""
         ticket_id = ticket["id"]
-        self._load_generations([ticket_id])
-        if ticket_id in self._sent or self._was_held(self._generations[ticket_id]):
+        if ticket_id in self._sent or (ticket_id not in self._not_held
+                                       and self._was_held(self._held_generation(ticket_id))):
             return
         self._sent.add(ticket_id)
-        # Stamped with this pull's snapshot: the changes phase skips what it sent whole.
-        self._record_held(ticket_id)
+        self._unrecorded.append(ticket_id)
         parent_id = ticket["parent_id"]
         if parent_id is not None and self._may_see(parent_id):
             (parent,) = self._rows(Ticket, Ticket.id == parent_id)
@@ -431,6 +424,8 @@ class _PageBuilder:
         if model is WorkunitShare:
             return WorkunitShare.workunit_id.in_(
                 select(Workunit.id).where(self._child_of(Workunit, ticket_ids)))
+        if isinstance(ticket_ids, list):  # one expanding parameter, not one per id
+            ticket_ids = bindparam("ticket_ids", ticket_ids, expanding=True)
         condition: ColumnElement[bool] = model.ticket_id.in_(  # type: ignore[attr-defined]
             ticket_ids)
         if model is Workunit:

@@ -75,7 +75,8 @@ def _uuid_text(value: uuid.UUID) -> str:
 
 
 def _utc_text(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat()
+    # Stored values load as UTC already (UTCDateTime): convert only what is not.
+    return (value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)).isoformat()
 
 
 def _enum_value(value: enum.Enum) -> Any:
