@@ -122,8 +122,8 @@ def _upsert_newer(session: Session, model: type[Any], rows: list[dict[str, Any]]
     newer = [row for row in rows if row["id"] in held and (
         held[row["id"]] is None
         or (row.get("version") is not None and row["version"] > held[row["id"]]))]
-    if fresh:
-        session.execute(insert(model), fresh)
+    if fresh:  # Core, not the ORM's bulk insert: no per-row bookkeeping for plain rows
+        session.execute(insert(model.__table__), fresh)
     if newer:
         session.execute(update(model), newer)
     return len(fresh) + len(newer)
