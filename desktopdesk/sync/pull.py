@@ -105,27 +105,37 @@ Child = tuple[str, Row]
 
 @dataclass
 class Cursor:
-    """Where a pull stands: the snapshot, the phase, and the keyset position in it."""
+    """Where a pull stands: the snapshot, the phase, and the keyset position in it.
+
+    ``rows_per_ticket`` is a hint, not a position: how many rows a ticket sent whole
+    brought on the previous page, so the next page loads about as many tickets as it
+    has room for at once. Pages do not depend on it.
+    """
 
     since: int
     upto: int
     phase: str = PHASES[0]
     entity: int = 0
     after: str = ""
+    rows_per_ticket: int = 0
 
     def encode(self) -> str:
-        raw = json.dumps([self.since, self.upto, self.phase, self.entity, self.after])
+        raw = json.dumps([self.since, self.upto, self.phase, self.entity, self.after,
+                          self.rows_per_ticket])
         return base64.urlsafe_b64encode(raw.encode()).decode()
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
         try:
-            since, upto, phase, entity, after = json.loads(base64.urlsafe_b64decode(token))
+            since, upto, phase, entity, after, *hint = json.loads(
+                base64.urlsafe_b64decode(token))
         except (ValueError, TypeError) as error:
             raise ValueError("not a pull page token") from error
-        if phase not in PHASES or not all(isinstance(v, int) for v in (since, upto, entity)):
+        rows_per_ticket = hint[0] if hint else 0
+        if phase not in PHASES or not all(isinstance(v, int) for v in (
+                since, upto, entity, rows_per_ticket)) or len(hint) > 1:
             raise ValueError("not a pull page token")
-        return cls(since, upto, phase, entity, str(after))
+        return cls(since, upto, phase, entity, str(after), max(0, rows_per_ticket))
 
 
 def encode_cookie(version: int) -> str:
@@ -221,6 +231,8 @@ class _PageBuilder:
         self._in_page: set[tuple[str, uuid.UUID]] = set()
         #: Tickets the move-in query found not held (no need to look up their records).
         self._not_held: set[uuid.UUID] = set()
+        #: Rows the page held when move-ins started (configuration rows come first).
+        self._rows_before_move_ins = 0
         #: Tickets this page sent whole whose records are not yet written.
         self._unrecorded: list[uuid.UUID] = []
 
@@ -347,6 +359,7 @@ class _PageBuilder:
         self._unrecorded = []
 
     def _move_ins(self) -> bool:
+        self._rows_before_move_ins = len(self.page.operations)
         visible = acl.visible_tickets_clause(self.perms)
         # Correlated on the record's key: NOT IN (all held tickets) would be rebuilt for
         # every chunk, which makes a first pull quadratic in the number of tickets.
@@ -379,11 +392,17 @@ class _PageBuilder:
         so far, so it does not load children it has no room for (the next page would load
         them again: a first pull used to read every row twice).
         """
-        if not self._sent:
-            return FIRST_MOVE_IN_CHUNK
         room = PAGE_ROWS - len(self.page.operations)
-        per_ticket = len(self.page.operations) / len(self._sent)
-        return max(1, min(MOVE_IN_CHUNK, int(room / max(per_ticket, 1.0)) + 1))
+        if self._sent:
+            self._sent_rows_hint()
+        if not self.cursor.rows_per_ticket:
+            return FIRST_MOVE_IN_CHUNK
+        return max(1, min(MOVE_IN_CHUNK, room // self.cursor.rows_per_ticket + 1))
+
+    def _sent_rows_hint(self) -> None:
+        """Rows per ticket sent whole in this page so far, for the next chunk and page."""
+        sent_rows = len(self.page.operations) - self._rows_before_move_ins
+        self.cursor.rows_per_ticket = max(1, round(sent_rows / len(self._sent)))
 
     def _children_of(self, ticket_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Child]]:
         """The visible children of many tickets at once (one query per child table)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from desktopdesk.domain.commands import AddWorkunit, DeleteTicket, UpdateTicketF
 from desktopdesk.models import Ticket, Workunit
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync import pull as pull_module
-from desktopdesk.sync.pull import pull_page
+from desktopdesk.sync.pull import Cursor, pull_page
 from desktopdesk.sync.push import process_push
 from desktopdesk.sync.rows import upsert
 from tests.conftest import Org
@@ -200,3 +202,17 @@ def test_a_visible_parent_arrives_before_its_child_across_pages(
              register(org, org.ana))[0]) if o["entity"] == "tickets"]
 
     assert order.index(parent) < order.index(child)
+
+
+def test_page_tokens_round_trip_and_bad_ones_are_refused() -> None:
+    cursor = Cursor(since=3, upto=9, phase="move_in", entity=0, after=str(uuid.uuid4()),
+                    rows_per_ticket=22)
+    assert Cursor.decode(cursor.encode()) == cursor
+    # A token from before the rows-per-ticket hint (a server upgraded mid-pull) still works.
+    older = base64.urlsafe_b64encode(json.dumps([3, 9, "changes", 1, ""]).encode()).decode()
+    assert Cursor.decode(older) == Cursor(3, 9, "changes", 1, "", 0)
+    for bad in ([3, 9, "nowhere", 0, ""], [3, 9, "changes", 0, "", "x"],
+                [3, 9, "changes", 0, "", 1, 2], "garbage"):
+        token = base64.urlsafe_b64encode(json.dumps(bad).encode()).decode()
+        with pytest.raises(ValueError, match="not a pull page token"):
+            Cursor.decode(token)
