@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -122,14 +122,34 @@ class Workspace:
         remote_actor: bool = False,
     ) -> CommandResult:
         """Apply one user action in its own transaction: all of it is written, or nothing."""
+        (result,) = self.execute_all([command], actor_id, now=now, remote_actor=remote_actor)
+        return result
+
+    def execute_all(
+        self, commands: Sequence[Command], actor_id: uuid.UUID, *,
+        now: dt.datetime | None = None, remote_actor: bool = False,
+    ) -> list[CommandResult]:
+        """Apply the commands of one user action (a workunit and the images in its text)
+        in one transaction, in order: all are written, or none. On a replica each is
+        queued in the outbox like any other; the server applies them one by one."""
         ctx = self.context(now, remote_actor=remote_actor)
         with self.sessions.begin() as session:
-            if self.role is Role.REPLICA:
-                result = apply_and_queue(session, command, actor_id, ctx)
-            else:
-                result = apply(session, command, actor_id, ctx)
-        log.debug("applied %s %s", command.command_name, command.command_id)
-        return result
+            results = [self.apply_in(session, command, actor_id, ctx) for command in commands]
+        for command in commands:
+            log.debug("applied %s %s", command.command_name, command.command_id)
+        return results
+
+    def apply_in(self, session: Session, command: Command, actor_id: uuid.UUID,
+                 ctx: ApplyContext) -> CommandResult:
+        """Apply ``command`` in the caller's transaction, as this store's role wants: the
+        authority applies it, a replica applies it and queues it for the server.
+
+        The one switch between the two, for actions that write bookkeeping of their own
+        in the same transaction (resolving a sync conflict with the command it sends).
+        """
+        if self.role is Role.REPLICA:
+            return apply_and_queue(session, command, actor_id, ctx)
+        return apply(session, command, actor_id, ctx)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

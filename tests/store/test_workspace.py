@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from desktopdesk.domain.commands import AddWorkunit, CreateGroup, CreateTicket
 from desktopdesk.domain.errors import DomainError
-from desktopdesk.models import CommandLogEntry, HistoryEvent, Ticket, Workunit
+from desktopdesk.models import CommandLogEntry, HistoryEvent, OutboxEntry, Ticket, Workunit
 from desktopdesk.store.bootstrap import (
     STANDARD_PROFILES,
     WorkspaceNotEmptyError,
@@ -98,3 +98,32 @@ def test_reopening_a_workspace_keeps_its_data(tmp_path: Path) -> None:
         first.execute(CreateGroup(name="Support"), admin)
     with Workspace.open(tmp_path) as again, again.read() as session:
         assert session.scalar(select(func.count()).select_from(CommandLogEntry)) == 5
+
+
+@pytest.mark.parametrize("role", [Role.STANDALONE, Role.REPLICA])
+def test_one_action_of_several_commands_is_written_whole_or_not_at_all(
+        workspace: Workspace, role: Role) -> None:
+    admin = initialise_workspace(workspace)
+    group = workspace.execute(CreateGroup(name="Support"), admin, now=NOW).created_id
+    assert group is not None
+    ticket = workspace.execute(CreateTicket(title="T", group_id=group), admin, now=NOW)
+    assert ticket.created_id is not None
+    workspace.set_info("role", role)
+
+    def written() -> tuple[int, int]:
+        with workspace.read() as session:
+            return (session.scalar(select(func.count()).select_from(Workunit)) or 0,
+                    session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+    good = AddWorkunit(ticket_id=ticket.created_id, text_html="<p>first</p>")
+    bad = AddWorkunit(ticket_id=ticket.created_id, text_html="<p>second</p>", hours=-1)
+    with pytest.raises(DomainError):
+        workspace.execute_all([good, bad], admin, now=NOW)
+    assert written() == (0, 0)
+
+    also = AddWorkunit(ticket_id=ticket.created_id, text_html="<p>second</p>")
+    results = workspace.execute_all([good, also], admin, now=NOW)
+
+    assert [r.changed_ticket_ids for r in results] == [(ticket.created_id,)] * 2
+    queued = 2 if role is Role.REPLICA else 0  # a replica sends both, in order
+    assert written() == (2, queued)
