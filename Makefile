@@ -32,5 +32,9 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/commands.py
 
+# Renders the main screens on the demo workspace into docs/screenshots/.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/render_screenshots.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -26,6 +26,7 @@ from desktopdesk import __version__, cli_account, paths
 from desktopdesk.domain.queries import UserSummary, find_user, user_summary, usernames
 from desktopdesk.models import User
 from desktopdesk.store.workspace import Role, Workspace
+from desktopdesk.sync.account import SERVER_USERNAME
 
 log = logging.getLogger("desktopdesk.cli")
 
@@ -66,8 +67,19 @@ def main(argv: list[str] | None = None) -> int:
             if args.command is not None:
                 return _run_command(args, data_dir)
             workspace = _open_workspace(data_dir, demo=args.demo)
+            demo = args.demo
             try:
-                user = _sign_in(workspace, args.user, demo=args.demo)
+                if _is_first_start(workspace, args):
+                    from desktopdesk.ui.app import choose_first_start
+
+                    choice = choose_first_start(workspace)
+                    if choice is None:
+                        log.info("first start: closed without choosing; nothing created")
+                        return 0
+                    if choice.demo:
+                        workspace.close()
+                        workspace, demo = _open_workspace(data_dir, demo=True), True
+                user = _sign_in(workspace, args.user, demo=demo)
                 from desktopdesk.ui.app import run
 
                 return run(workspace, user, log_file=log_file, self_check=args.self_check)
@@ -167,6 +179,13 @@ def _reason(error: Exception) -> str:
     return str(error).splitlines()[0]
 
 
+def _is_first_start(workspace: Workspace, args: argparse.Namespace) -> bool:
+    """An empty folder opened without ``--demo`` or ``--user``: ask whether to connect to a
+    server or open the demo (``--user admin`` starts a standalone workspace instead)."""
+    return (not args.demo and args.user is None and not args.self_check
+            and workspace.role is Role.STANDALONE and _is_empty(workspace))
+
+
 def _sign_in(workspace: Workspace, username: str | None, *, demo: bool) -> UserSummary:
     if demo:
         from desktopdesk.store import demo as demo_store
@@ -189,7 +208,9 @@ def _sign_in(workspace: Workspace, username: str | None, *, demo: bool) -> UserS
         log.info("new workspace in %s: created the first administrator", workspace.data_dir)
         if username is None:
             return _summary(workspace, admin_id, "admin")
-    wanted = username or "admin"
+    # A replica opens as the account it was signed in with (the first-start dialog or
+    # ``desktopdesk login``); a standalone workspace as its administrator.
+    wanted = username or workspace.info(SERVER_USERNAME) or "admin"
     with workspace.read() as session:
         user = find_user(session, wanted)
         known = usernames(session)

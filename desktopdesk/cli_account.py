@@ -1,9 +1,9 @@
 """``desktopdesk login``, ``logout`` and ``sync``: the workspace's link to a server.
 
-The GUI will call the same pieces (``ServerClient``, ``CredentialStore``, ``run_sync``)
-from its background tasks; these commands exist for scripting and support. The network
-and keyring modules are imported inside the handlers, so ``--version`` and the window's
-start-up never load them.
+The steps themselves (sign in, sync) are ``desktopdesk.sync.account``, which the window
+calls from its background tasks too; this module asks for passwords in a terminal and
+words failures as one-line command errors. The network and keyring modules are imported
+inside the handlers, so ``--version`` and the window's start-up never load them.
 
 A workspace is either standalone (its own authority) or a replica of one server, for one
 user. Only an empty workspace can become a replica: a standalone store's tickets have no
@@ -16,22 +16,15 @@ import argparse
 import getpass
 import logging
 import os
-import platform
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import func, select
-
-from desktopdesk import __version__
-from desktopdesk.models import Ticket, User
-from desktopdesk.store.workspace import Role, Workspace
+from desktopdesk.store.workspace import Workspace
 
 if TYPE_CHECKING:
     from desktopdesk.sync.client import SyncSummary
-    from desktopdesk.sync.client_http import ServerClient
     from desktopdesk.sync.credentials import CredentialStore
 
 log = logging.getLogger("desktopdesk.sync")
@@ -78,14 +71,12 @@ def run_command(args: argparse.Namespace, workspace: Workspace) -> int:
 
 
 def _login(args: argparse.Namespace, workspace: Workspace) -> int:
+    from desktopdesk.sync.account import sign_in
     from desktopdesk.sync.client_http import (
         BadServerUrlError,
-        ServerClient,
-        ServerClientError,
         normalise_server_url,
         sends_secrets_in_clear,
     )
-    from desktopdesk.sync.credentials import CredentialError
 
     try:
         url = normalise_server_url(args.url)
@@ -102,34 +93,16 @@ def _login(args: argparse.Namespace, workspace: Workspace) -> int:
     password = _password(username, url)
     store = _credential_store(workspace)  # before signing in: no token without a home
 
-    with ServerClient(url) as client:
-        with _server_errors(url, "refused the sign-in"):
-            token = client.login(username, password, _client_label())
-            try:
-                user = client.me()
-            except ServerClientError:
-                _revoke_quietly(client)
-                raise
-        try:
-            store.save(url, user.username, token)
-        except CredentialError as error:
-            _revoke_quietly(client)
-            raise CommandError(f"{error}; the new token was revoked again") from None
-        workspace.set_info("server_url", url)
-        workspace.set_info("server_username", user.username)
-        workspace.set_info("server_user_id", str(user.id))
-        if workspace.role is not Role.REPLICA:
-            workspace.set_info("role", Role.REPLICA.value)
-        print(f"Signed in to {url} as {user.username}; the token is kept in {store.where}")
-        if not store.persistent:
-            # Nothing outlives this command to hold the token: a live token held by no
-            # one is only a risk, so give it back.
-            _revoke_quietly(client)
-            _with_credential_errors(lambda: store.forget(url, user.username))
-            print(f"desktopdesk: note: with nowhere to keep it, the token was revoked "
-                  f"again; set {MASTER_PASSWORD_ENV} to keep it in an encrypted file",
-                  file=sys.stderr)
-    log.info("signed in to %s as %s (token in %s)", url, user.username, store.kind)
+    with _server_errors(url, "refused the sign-in"):
+        # Nothing outlives this command to hold a memory-only token: it is revoked again.
+        signed_in = _with_credential_errors(lambda: sign_in(
+            workspace, url, username, password, store, keep_session_token=False))
+    print(f"Signed in to {url} as {signed_in.user.username}; the token is kept in "
+          f"{signed_in.store_where}")
+    if not signed_in.token_kept:
+        print(f"desktopdesk: note: with nowhere to keep it, the token was revoked "
+              f"again; set {MASTER_PASSWORD_ENV} to keep it in an encrypted file",
+              file=sys.stderr)
     return 0
 
 
@@ -157,35 +130,28 @@ def _logout(_args: argparse.Namespace, workspace: Workspace) -> int:
 
 
 def _sync(_args: argparse.Namespace, workspace: Workspace) -> int:
-    from desktopdesk.sync.client import run_sync
-    from desktopdesk.sync.client_http import ServerClient, ServerError
-    from desktopdesk.sync.http_transport import HttpTransport
+    from desktopdesk.sync.account import NoTokenError, UnknownSyncUserError, server_link
+    from desktopdesk.sync.account import sync_with_server as sync_once
     from desktopdesk.sync.meta import ProtocolRefusedError
     from desktopdesk.sync.rebuild import RebuildError
 
     url, username = _server_of(workspace)
-    recorded_id = workspace.info("server_user_id")
-    if not recorded_id:
+    try:
+        link = server_link(workspace)
+    except UnknownSyncUserError:
         raise CommandError(f"{workspace.data_dir} does not record who it syncs for; sign in "
                            f"again with: desktopdesk --data-dir {workspace.data_dir} login "
-                           f"{url} {username}")
-    user_id = uuid.UUID(recorded_id)
+                           f"{url} {username}") from None
     store = _credential_store(workspace)
-    token = _with_credential_errors(lambda: store.load(url, username))
-    if token is None:
+    try:
+        with _server_errors(url, "refused the sync"):
+            summary = _with_credential_errors(lambda: sync_once(workspace, link, store))
+    except NoTokenError:
         raise CommandError(f"no valid token for {username} at {url} (signed out, expired, "
                            f"or kept only in memory); sign in again with: desktopdesk "
-                           f"--data-dir {workspace.data_dir} login {url} {username}")
-    with ServerClient(url, token.access_token) as client, \
-            _server_errors(url, "refused the sync"):
-        try:
-            summary = run_sync(workspace, HttpTransport(client), user_id)
-        except ServerError as error:
-            if error.needs_sign_in:  # revoked or expired on the server: useless from now on
-                _with_credential_errors(lambda: store.forget(url, username))
-            raise
-        except (ProtocolRefusedError, RebuildError) as refusal:
-            raise CommandError(f"{url}: {refusal}") from None
+                           f"--data-dir {workspace.data_dir} login {url} {username}") from None
+    except (ProtocolRefusedError, RebuildError) as refusal:
+        raise CommandError(f"{url}: {refusal}") from None
     print(_describe(url, summary))
     return 0
 
@@ -216,27 +182,25 @@ def _count(number: int, noun: str) -> str:
 
 def _check_can_become_replica(workspace: Workspace, url: str, username: str) -> None:
     """Refuse before any password is sent, so a refused login leaves no token behind."""
-    if not _has_local_data(workspace):
-        return
-    if workspace.role is Role.STANDALONE:
+    from desktopdesk.sync.account import (
+        OtherReplicaError,
+        StandaloneWorkspaceError,
+        check_can_become_replica,
+    )
+
+    try:
+        check_can_become_replica(workspace, url, username)
+    except StandaloneWorkspaceError:
         raise CommandError(
             f"{workspace.data_dir} holds a standalone workspace with its own data; a "
             "standalone workspace cannot become a replica of a server (its tickets were "
             "never on the server). Sign in with a fresh data folder: desktopdesk "
-            f"--data-dir NEW_FOLDER login {url} {username}", BAD_INPUT)
-    known_url = workspace.info("server_url")
-    known_user = workspace.info("server_username") or ""
-    if known_url != url or known_user.lower() != username.lower():
+            f"--data-dir NEW_FOLDER login {url} {username}", BAD_INPUT) from None
+    except OtherReplicaError as other:
         raise CommandError(
-            f"{workspace.data_dir} holds {known_user}'s copy of {known_url}; a replica "
-            f"belongs to one server and one user. Use a fresh data folder for {username} "
-            f"at {url}", BAD_INPUT)
-
-
-def _has_local_data(workspace: Workspace) -> bool:
-    with workspace.read() as session:
-        return any(session.scalar(select(func.count()).select_from(model))
-                   for model in (User, Ticket))
+            f"{workspace.data_dir} holds {other.known_username}'s copy of {other.known_url}; "
+            f"a replica belongs to one server and one user. Use a fresh data folder for "
+            f"{username} at {url}", BAD_INPUT) from None
 
 
 def _server_of(workspace: Workspace) -> tuple[str, str]:
@@ -311,20 +275,7 @@ def _server_errors(url: str, refused: str) -> Iterator[None]:
         raise CommandError(f"{url} {refused}: {error.message}") from None
 
 
-def _revoke_quietly(client: ServerClient) -> None:
-    from desktopdesk.sync.client_http import ServerClientError
-
-    try:
-        client.logout()
-    except ServerClientError:
-        log.warning("could not revoke the token at %s", client.url, exc_info=True)
-
-
 def _interactive() -> bool:
     """Someone at a terminal who can answer a prompt (stdin is None under pythonw)."""
     return sys.stdin is not None and sys.stdin.isatty()
 
-
-def _client_label() -> str:
-    """How the server's token list names this client: program, version and computer."""
-    return f"DesktopDesk {__version__} on {platform.node() or 'an unnamed computer'}"[:100]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from desktopdesk import __version__
 from desktopdesk.domain.queries import UserSummary
@@ -20,6 +20,7 @@ from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
 
 if TYPE_CHECKING:
+    from desktopdesk.ui.connect_dialog import ConnectChoice
     from desktopdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("desktopdesk.ui")
@@ -120,10 +121,33 @@ def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None
             _quit_when_first_page_shows(app, window)
         return app.exec()
     finally:
+        if window.sync_controller is not None:
+            window.sync_controller.stop()
+            window.sync_controller.wait_for_done()
         window.runner.wait_for_done()  # no worker may outlive the workspace it reads
         wake_up.stop()
         signal.signal(signal.SIGINT, previous_sigint)
         sys.excepthook = previous_hook
+
+
+def choose_first_start(workspace: Workspace) -> ConnectChoice | None:
+    """First start, on an empty data folder: connect to a server, or open the demo.
+
+    None if the person closed the dialog. After a server choice the workspace is a replica
+    holding its first copy, so the caller can sign in the server's user from it.
+    """
+    from desktopdesk.ui.connect_dialog import ConnectDialog
+    from desktopdesk.ui.tasks import TaskRunner
+
+    qInstallMessageHandler(_on_qt_message)
+    create_application(sys.argv[:1])
+    runner = TaskRunner()
+    dialog = ConnectDialog(workspace, runner)
+    try:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        runner.wait_for_done()  # the sign-in and first sync touch the workspace
+    return dialog.choice if accepted else None
 
 
 def _quit_when_first_page_shows(app: QApplication, window: MainWindow) -> None:
