@@ -217,16 +217,15 @@ def refresh_planner_statistics(context: JobContext) -> str:
     Without statistics SQLite guesses every index is selective and, for a pull's "tickets
     I may see, in id order", unions the creator/owner/group indexes and sorts them all
     for each page instead of walking the key: a first sync of 20,000 tickets took twice
-    as long. ``analysis_limit`` keeps each run to a sample (milliseconds, however big the
-    tables). PostgreSQL's autovacuum analyses too; running it here costs little.
+    as long. A full ANALYZE, not a sampled one (``analysis_limit``): the desktop's list
+    found sampled estimates led the planner astray (``store/planner_stats.py``).
+    PostgreSQL's autovacuum analyses too; running it here costs little.
     """
     analyse_statistics(context.session)
     return "planner statistics refreshed"
 
 
 def analyse_statistics(session: Session) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}"))
     session.execute(text("ANALYZE"))
 
 
@@ -237,9 +236,6 @@ def has_planner_statistics(session: Session) -> bool:
     return session.scalar(text(
         "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")) == 1
 
-
-#: Rows sampled per index by SQLite's ANALYZE (its documentation suggests 100 to 1000).
-SQLITE_ANALYSIS_LIMIT = 1000
 
 def clean_partial_uploads(context: JobContext) -> str:
     """Resumable uploads abandoned for a day (``partial_uploads.MAX_AGE_S``, judged by
