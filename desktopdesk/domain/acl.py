@@ -220,6 +220,20 @@ def visible_workunits_clause(perms: Permissions, ticket: Ticket) -> ColumnElemen
     return or_(mine, private_ok & internal_ok)
 
 
+def visible_workunits_of_ticket_row_clause(perms: Permissions) -> ColumnElement[bool]:
+    """SQL form of :func:`can_see_workunit` for workunits of the ``tickets`` row of an
+    enclosing query (correlated on it): the ticket list's text search, per listed row."""
+    if perms.is_superadmin:
+        return true()
+    shared = Workunit.id.in_(
+        select(WorkunitShare.workunit_id).where(WorkunitShare.user_id == perms.user_id)
+    )
+    private_ok = or_(Workunit.is_private.is_(False),
+                     Ticket.group_id.in_(sorted(perms.groups_with("manage"))))
+    internal_ok = or_(Workunit.is_internal.is_(False), Ticket.creator_id != perms.user_id)
+    return or_(Workunit.author_id == perms.user_id, shared, and_(private_ok, internal_ok))
+
+
 def visible_workunits_anywhere_clause(perms: Permissions) -> ColumnElement[bool]:
     """SQL form of :func:`can_see_workunit` over workunits of any tickets (sync pulls)."""
     if perms.is_superadmin:

@@ -24,11 +24,19 @@ class InventoryObject(Replicated, Base):
 
 class Ticket(Replicated, Base):
     __tablename__ = "tickets"
+    #: The ticket list pages on (sort key, id) for every column it sorts by (migration
+    #: 0006); a trailing status lets the default "not closed" filter skip closed tickets
+    #: without reading their rows. Group, owner and creator sorts walk (key, status, id).
     __table_args__ = (
-        Index("ix_tickets_group_status", "group_id", "status"),
-        Index("ix_tickets_owner_status", "owner_id", "status"),
-        Index("ix_tickets_creator", "creator_id"),
-        Index("ix_tickets_updated_at", "updated_at"),
+        Index("ix_tickets_group_status_id", "group_id", "status", "id"),
+        Index("ix_tickets_owner_status_id", "owner_id", "status", "id"),
+        Index("ix_tickets_creator_status_id", "creator_id", "status", "id"),
+        Index("ix_tickets_updated_at_id", "updated_at", "id", "status"),
+        Index("ix_tickets_created_at_id", "created_at", "id", "status"),
+        Index("ix_tickets_title_id", "title", "id", "status"),
+        Index("ix_tickets_status_id", "status", "id"),
+        Index("ix_tickets_priority_id", "priority", "id", "status"),
+        Index("ix_tickets_affected_sla_id", "affected_sla_id", "id", "status"),
     )
 
     #: The human number (#1234), assigned by the authority; NULL until then.

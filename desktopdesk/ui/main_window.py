@@ -21,18 +21,13 @@ from PySide6.QtWidgets import (
 from desktopdesk.domain.queries import UserSummary
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
-from desktopdesk.ui.tasks import Task, TaskRunner
-from desktopdesk.ui.ticket_list_model import DEFAULT_PAGE_SIZE, TicketListModel
-from desktopdesk.ui.ticket_source import (
-    ALL_TICKETS,
-    MY_TICKETS,
-    SCOPES,
-    TicketCounts,
-    TicketListScope,
-    count_loader,
-    page_loader,
-)
-from desktopdesk.ui.ticket_table import TicketTable
+from desktopdesk.ui.sync_controller import SyncController, SyncOutcome
+from desktopdesk.ui.sync_indicator import SyncIndicator
+from desktopdesk.ui.sync_panel import SyncPanel
+from desktopdesk.ui.tasks import TaskRunner
+from desktopdesk.ui.ticket_list_model import DEFAULT_PAGE_SIZE
+from desktopdesk.ui.ticket_list_panel import TicketListPanel
+from desktopdesk.ui.ticket_source import ALL_TICKETS, MY_TICKETS, SCOPES, TicketListScope
 
 APP_TITLE = "DesktopDesk"
 ScopeRole = Qt.ItemDataRole.UserRole + 1
@@ -42,10 +37,6 @@ _SCOPE_ICONS = {
 }
 
 
-def _tickets(n: int) -> str:
-    return f"{n} ticket" if n == 1 else f"{n} tickets"
-
-
 class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace, user: UserSummary, *,
                  page_size: int = DEFAULT_PAGE_SIZE, parent: QWidget | None = None) -> None:
@@ -53,22 +44,22 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.user = user
         self.runner = TaskRunner(self)
-        self._counts_task: Task | None = None
         self.setObjectName("main_window")
         self.setWindowTitle(f"{APP_TITLE} — {user.full_name}")
         self.setAccessibleName(f"{APP_TITLE} main window")
 
         self.navigation = self._build_navigation()
-        self.model = TicketListModel(self.runner, page_size=page_size, parent=self)
+        # The filter bar over the table; the panel runs the list's background reads.
+        self.list_panel = TicketListPanel(workspace, user.id, self.runner,
+                                          page_size=page_size, parent=self)
+        self.model = self.list_panel.model
+        self.table = self.list_panel.table
         self.model.load_failed.connect(self._on_model_load_failed)
-        self.table = TicketTable(self)
-        self.table.setModel(self.model)
-        self.table.size_columns()
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("main_splitter")
         splitter.addWidget(self.navigation)
-        splitter.addWidget(self.table)
+        splitter.addWidget(self.list_panel)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([150, 1050])
         self.setCentralWidget(splitter)
@@ -79,7 +70,15 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("status_ticket_count")
         self.statusBar().addPermanentWidget(self.count_label)
+        self.list_panel.count_text_changed.connect(self.count_label.setText)
         self.statusBar().addWidget(self.user_label)
+
+        # A replica linked to a server syncs in the background; anything else never syncs.
+        self.sync_controller = SyncController.for_workspace(workspace, parent=self)
+        self.sync_indicator: SyncIndicator | None = None
+        self._sync_panel: SyncPanel | None = None
+        if self.sync_controller is not None:
+            self._build_sync(self.sync_controller)
 
         self._build_actions()
         self.navigation.currentItemChanged.connect(self._on_navigation_current_item_changed)
@@ -99,6 +98,14 @@ class MainWindow(QMainWindow):
             item.setData(ScopeRole, scope)
             item.setSizeHint(QSize(0, row_height))
         return navigation
+
+    def _build_sync(self, controller: SyncController) -> None:
+        self.sync_indicator = SyncIndicator(self)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
+        controller.status_changed.connect(self.sync_indicator.show_status)
+        controller.sync_finished.connect(self._on_sync_controller_sync_finished)
+        self.sync_indicator.panel_requested.connect(self._on_sync_indicator_panel_requested)
+        controller.start()
 
     def _build_actions(self) -> None:
         refresh = QAction("&Refresh", self)
@@ -138,19 +145,8 @@ class MainWindow(QMainWindow):
         raise ValueError(f"no list {scope.key!r}")
 
     def refresh(self) -> None:
-        """Read the current list and counts again, from page one."""
-        scope = self.scope
-        self.model.set_loader(page_loader(self.workspace, self.user.id, scope))
-        self._refresh_counts(scope)
-
-    def _refresh_counts(self, scope: TicketListScope) -> None:
-        if self._counts_task is not None:  # its answer is for a list no longer shown
-            self._counts_task.succeeded.disconnect(self._on_counts_task_succeeded)
-            self._counts_task.failed.disconnect(self._on_counts_task_failed)
-        self.count_label.setText("Counting…")
-        self._counts_task = self.runner.run(count_loader(self.workspace, self.user.id, scope))
-        self._counts_task.succeeded.connect(self._on_counts_task_succeeded)
-        self._counts_task.failed.connect(self._on_counts_task_failed)
+        """Read the current list and counts again, from page one (filters kept)."""
+        self.list_panel.show_scope(self.scope)
 
     # --- Slots ----------------------------------------------------------------------------
 
@@ -162,7 +158,25 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_refresh_triggered(self) -> None:
+        """F5: read the list again and, on a replica, sync now (the list reloads after)."""
         self.refresh()
+        if self.sync_controller is not None:
+            self.sync_controller.sync_now()
+
+    @Slot(object)
+    def _on_sync_controller_sync_finished(self, outcome: SyncOutcome) -> None:
+        if outcome.changed_local_data:
+            self.refresh()
+
+    @Slot()
+    def _on_sync_indicator_panel_requested(self) -> None:
+        assert self.sync_controller is not None
+        if self._sync_panel is None:
+            self._sync_panel = SyncPanel(self.workspace, self.user.id, self.sync_controller,
+                                         self.runner, self)
+        self._sync_panel.show()
+        self._sync_panel.raise_()
+        self._sync_panel.activateWindow()
 
     @Slot()
     def _on_show_scope_triggered(self) -> None:
@@ -172,24 +186,13 @@ class MainWindow(QMainWindow):
             self.select_scope(next(s for s in SCOPES if s.key == key))
 
     @Slot(object)
-    def _on_counts_task_succeeded(self, counts: TicketCounts) -> None:
-        self._counts_task = None
-        if self.scope.owned_by_me:
-            text = f"{counts.listed} of {_tickets(counts.visible)} visible are yours"
-        else:
-            text = f"{_tickets(counts.visible)} visible"
-        self.count_label.setText(text)
-
-    @Slot(object)
-    def _on_counts_task_failed(self, _error: BaseException) -> None:
-        self._counts_task = None  # the runner has logged it; a count is not worth a dialog
-        self.count_label.setText("")
-
-    @Slot(object)
     def _on_model_load_failed(self, error: BaseException) -> None:
         messages.error(self, "The ticket list could not be read.", details=str(error))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Workers hold database sessions; let them finish before the workspace closes.
+        if self.sync_controller is not None:
+            self.sync_controller.stop()
+            self.sync_controller.wait_for_done()
         self.runner.wait_for_done()
         super().closeEvent(event)

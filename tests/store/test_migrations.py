@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from desktopdesk.domain.ticket_search import is_search_index_table
 from desktopdesk.models import Base
 from desktopdesk.store import migrate
 from desktopdesk.store.engine import create_sqlite_engine
@@ -22,9 +23,11 @@ def test_upgrading_an_empty_database_matches_the_models(tmp_path: Path) -> None:
     engine = create_sqlite_engine(tmp_path / "empty.sqlite3")
     assert upgrade_to_head(engine, tmp_path / "empty.sqlite3") is None  # nothing to back up
     with engine.connect() as connection:
-        diff = compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
-        )
+        # The FTS5 tables of migration 0006 are SQLite's, described by no model.
+        opts = {"compare_type": True, "include_name": lambda name, kind, _parents: not (
+            kind == "table" and is_search_index_table(name))}
+        diff = compare_metadata(MigrationContext.configure(connection, opts=opts),
+                                Base.metadata)
     assert diff == []
     assert current_revision(engine) == head_revision()
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)

@@ -8,6 +8,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.types import TypeDecorator
 
+from desktopdesk.domain.ticket_search import is_search_index_table
 from desktopdesk.models import Base
 
 config = context.config
@@ -24,9 +25,15 @@ def _render_item(type_: str, obj: Any, _autogen: AutogenContext) -> str | bool:
     return False
 
 
+def _include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """Autogenerate leaves the FTS5 tables (migration 0006) alone: no model has them."""
+    return not (type_ == "table" and name is not None and is_search_index_table(name))
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
+    include_name=_include_name,
     render_as_batch=True,  # SQLite cannot ALTER most things: copy-and-move tables instead
     compare_type=True,
     render_item=_render_item,
