@@ -28,7 +28,8 @@ from desktopdesk.server.auth import Auth, Clock
 from desktopdesk.server.config import ServerConfig
 from desktopdesk.server.deps import ServerState
 from desktopdesk.server.errors import install_error_handlers
-from desktopdesk.server.jobs import JobRunner, analyse_statistics, has_planner_statistics
+from desktopdesk.server.jobs import JobRunner
+from desktopdesk.store.planner_stats import analyse, has_statistics
 from desktopdesk.store.workspace import Role, Workspace
 
 log = logging.getLogger("desktopdesk.server")
@@ -63,9 +64,9 @@ def open_server(config: ServerConfig, clock: Clock = utc_now) -> ServerState:
     log.info("DesktopDesk server %s: data in %s, database %s", __version__, config.data_dir,
              config.safe_database_url)
     with workspace.sessions.begin() as session:
-        if not has_planner_statistics(session):  # a database filled before it first served
+        if not has_statistics(session.connection()):  # filled before it first served
             log.info("refreshing the query planner's statistics (first start)")
-            analyse_statistics(session)
+            analyse(session.connection())
     auth = Auth(workspace.sessions, config.auth, clock)
     auth.dummy_hash  # noqa: B018 - made now, so no first sign-in pays for it (timing)
     return ServerState(config=config, workspace=workspace, auth=auth, clock=clock)

@@ -37,6 +37,7 @@ from desktopdesk.server.auth import Clock, purge_old_tokens
 from desktopdesk.server.config import ServerConfig
 from desktopdesk.server.partial_uploads import PARTIAL_DIR, clean_stale_uploads
 from desktopdesk.server.throttle import forget_failures_before
+from desktopdesk.store.planner_stats import analyse
 from desktopdesk.store.workspace import Workspace
 
 log = logging.getLogger("desktopdesk.server.jobs")
@@ -218,23 +219,11 @@ def refresh_planner_statistics(context: JobContext) -> str:
     I may see, in id order", unions the creator/owner/group indexes and sorts them all
     for each page instead of walking the key: a first sync of 20,000 tickets took twice
     as long. A full ANALYZE, not a sampled one (``analysis_limit``): the desktop's list
-    found sampled estimates led the planner astray (``store/planner_stats.py``).
+    found sampled estimates led the planner astray (``store.planner_stats``).
     PostgreSQL's autovacuum analyses too; running it here costs little.
     """
-    analyse_statistics(context.session)
+    analyse(context.session.connection())
     return "planner statistics refreshed"
-
-
-def analyse_statistics(session: Session) -> None:
-    session.execute(text("ANALYZE"))
-
-
-def has_planner_statistics(session: Session) -> bool:
-    """Whether ``ANALYZE`` ever ran on this database (SQLite; PostgreSQL always has some)."""
-    if session.get_bind().dialect.name != "sqlite":
-        return True
-    return session.scalar(text(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")) == 1
 
 
 def clean_partial_uploads(context: JobContext) -> str:

@@ -23,11 +23,22 @@ log = logging.getLogger("desktopdesk.store")
 SMALL_STORE = 5_000
 
 
+def has_statistics(connection: Connection) -> bool:
+    """Whether ``ANALYZE`` ever ran on this database (PostgreSQL always has some)."""
+    if connection.dialect.name != "sqlite":
+        return True
+    return bool(connection.scalar(text(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")))
+
+
+def analyse(connection: Connection) -> None:
+    """A full ``ANALYZE`` (see the module docstring for why not a sampled one)."""
+    connection.exec_driver_sql("ANALYZE")
+
+
 def _analysed_rows(connection: Connection) -> int | None:
     """How many tickets there were at the last ANALYZE (None: never analysed)."""
-    exists = connection.scalar(text(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"))
-    if not exists:
+    if not has_statistics(connection):
         return None
     stat = connection.scalar(text(
         "SELECT stat FROM sqlite_stat1 WHERE tbl = 'tickets' AND stat IS NOT NULL LIMIT 1"))
@@ -52,7 +63,7 @@ def refresh_if_stale(engine: Engine) -> bool:
             return False
     started = time.monotonic()
     with engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE")
+        analyse(connection)
     log.info("refreshed the query planner's statistics in %.1f s",
              time.monotonic() - started)
     return True

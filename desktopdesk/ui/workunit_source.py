@@ -26,6 +26,7 @@ from desktopdesk.domain.settings import (
     read_setting,
     stored_settings,
 )
+from desktopdesk.domain.ticket_list_lookups import Choice
 from desktopdesk.models import Membership, Profile, User
 from desktopdesk.store.drafts import DraftStore, InlineImage, WorkunitDraft
 from desktopdesk.store.workspace import Workspace
@@ -70,12 +71,6 @@ def sniff_image_mime(head: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class ProfileChoice:
-    id: uuid.UUID
-    name: str
-
-
-@dataclass(frozen=True)
 class Colleague:
     id: uuid.UUID
     username: str
@@ -92,7 +87,7 @@ class EditorContext:
 
     default_hours: float
     completion_date_enabled: bool
-    profiles: tuple[ProfileChoice, ...]
+    profiles: tuple[Choice, ...]
     draft: WorkunitDraft | None
 
 
@@ -108,7 +103,7 @@ def load_editor_context(workspace: Workspace, user_id: uuid.UUID, ticket_id: uui
         if not is_superadmin:
             query = query.where(Profile.id.in_(
                 select(Membership.profile_id).where(Membership.user_id == user_id)))
-        profiles = tuple(ProfileChoice(pid, name) for pid, name in session.execute(query))
+        profiles = tuple(Choice(pid, name) for pid, name in session.execute(query))
         return EditorContext(
             default_hours=read_setting(stored, WORKUNIT_DEFAULT_HOURS),
             completion_date_enabled=read_setting(stored, WORKUNIT_COMPLETION_DATE),

@@ -30,7 +30,6 @@ from desktopdesk.server.jobs import (
     JobReport,
     JobRunner,
     Outcome,
-    has_planner_statistics,
     info_key,
     lock_key,
     run_due_jobs,
@@ -38,6 +37,7 @@ from desktopdesk.server.jobs import (
 )
 from desktopdesk.server.partial_uploads import PARTIAL_DIR
 from desktopdesk.store.engine import create_engine_for_url
+from desktopdesk.store.planner_stats import has_statistics
 from desktopdesk.store.workspace import Workspace
 from tests.server.conftest import DEMO_TODAY, FakeClock, user_id
 
@@ -377,7 +377,7 @@ def test_a_server_without_partial_uploads_cleans_nothing(
 
 def _statistics_rows(store: Workspace) -> int | None:
     with store.read() as session:
-        if not has_planner_statistics(session):
+        if not has_statistics(session.connection()):
             return None
         return int(session.scalar(text("SELECT count(*) FROM sqlite_stat1")) or 0)
 
