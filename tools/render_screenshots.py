@@ -14,11 +14,14 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QPixmap
 
 from desktopdesk.domain.queries import user_summary
 from desktopdesk.store.demo import open_demo_workspace, user_id_by_username
@@ -41,7 +44,13 @@ def wait_until_settled(app: QCoreApplication, window: MainWindow, timeout: float
         app.processEvents()
 
 
-def save_atomically(window: MainWindow, path: Path) -> None:
+class Grabbable(Protocol):
+    """A widget, as far as saving its picture goes (widgets stay in desktopdesk.ui)."""
+
+    def grab(self) -> QPixmap: ...
+
+
+def save_atomically(window: Grabbable, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.partial.png")
     if not window.grab().save(str(partial), "PNG"):
@@ -64,6 +73,75 @@ def render_ticket_list(app: QCoreApplication, window: MainWindow, out: Path) -> 
     return target
 
 
+def richest_ticket(workspace: Workspace, user_id: uuid.UUID) -> uuid.UUID:
+    """The open ticket of a type (custom fields) with the most workunits, that ``user_id``
+    may see: the one that shows most of the ticket view."""
+    from sqlalchemy import func, select
+
+    from desktopdesk.domain.acl import load_permissions, visible_tickets_clause
+    from desktopdesk.models import Status, Ticket, Workunit
+
+    with workspace.read() as session:
+        perms = load_permissions(session, user_id)
+        found = session.scalar(
+            select(Ticket.id).join(Workunit, Workunit.ticket_id == Ticket.id)
+            .where(visible_tickets_clause(perms), Ticket.ticket_type_id.is_not(None),
+                   Ticket.status != Status.CLOSED)
+            .group_by(Ticket.id).order_by(func.count(Workunit.id).desc(), Ticket.id).limit(1))
+    assert found is not None, "the demo has no open typed ticket with workunits"
+    return found
+
+
+def wait_for(app: QCoreApplication, ready: Callable[[], bool], what: str,
+             timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not load")
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(10):  # layout and paint catch up
+        app.processEvents()
+
+
+def render_main_window(app: QCoreApplication, window: MainWindow, workspace: Workspace,
+                       out: Path) -> Path:
+    """``main-window.png``: the queue, its richest ticket under the cursor and shown below
+    the list on its Workunits tab, as a team lead reads through tickets."""
+    ticket_id = richest_ticket(workspace, window.user.id)
+    window.list_splitter.setSizes([260, SIZE[1] - 260])
+    window.open_ticket(ticket_id)
+    view = window.ticket_view
+    assert view is not None
+    wait_for(app, lambda: not view.is_loading and view.details is not None, "the ticket")
+    view.set_current_tab("workunits")
+    window.list_panel.select_ticket(ticket_id)  # after the layout settled: scrolled to
+    wait_for(app, lambda: view.workunit_editor is not None and view.workunit_editor.is_ready,
+             "the workunit editor")
+    target = out / "main-window.png"
+    save_atomically(window, target)
+    return target
+
+
+def render_ticket_view(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID,
+                       out: Path) -> Path:
+    """``ticket-view.png``: one ticket's Details tab: its type's custom fields (linked
+    ones included), the fields this user may not change locked with their reason."""
+    from desktopdesk.ui.tasks import TaskRunner
+    from desktopdesk.ui.ticket_view import TicketView
+
+    runner = TaskRunner()
+    view = TicketView(workspace, user_id, runner, richest_ticket(workspace, user_id))
+    view.resize(1200, 860)
+    view.show()
+    wait_for(app, lambda: not view.is_loading and view.details is not None, "the ticket view")
+    target = out / "ticket-view.png"
+    save_atomically(view, target)
+    view.close()
+    runner.wait_for_done()
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -80,13 +158,14 @@ def main(argv: list[str] | None = None) -> int:
             window.resize(*SIZE)
             window.show()
             wait_until_settled(app, window)
-            target = args.out / "main-window.png"
-            save_atomically(window, target)
+            target = render_main_window(app, window, workspace, args.out)
             print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
             target = render_ticket_list(app, window, args.out)
             print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
             window.close()
             window.runner.wait_for_done()
+            target = render_ticket_view(app, workspace, user.id, args.out)
+            print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
             target = render_workunit_editor(app, workspace, user.id, Path(tmp), args.out)
             print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
             target = render_conflict_panel(app, Path(tmp), args.out)

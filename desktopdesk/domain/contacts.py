@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,11 +20,17 @@ class Contact:
     roles: tuple[str, ...]
 
 
-def ticket_contacts(session: Session, ticket: Ticket) -> list[Contact]:
+def ticket_contacts(session: Session, ticket: Ticket, *,
+                    seen_actors: Iterable[uuid.UUID] | None = None) -> list[Contact]:
     """Creator, owner, editor, then everyone who changed or commented on the ticket.
 
     Anyone already holding a named role is not listed again as a participant. People
     are in the order they first appeared.
+
+    ``seen_actors`` are the people behind the history a reader is shown, oldest first:
+    given, they are the only participants, so that someone whose only part was work the
+    reader may not see (a private or internal workunit, a file on one) stays unnamed.
+    None: everyone in the ticket's history, for callers who may see all of it.
     """
     roles: dict[uuid.UUID, list[str]] = {}
 
@@ -36,7 +43,7 @@ def ticket_contacts(session: Session, ticket: Ticket) -> list[Contact]:
     add(ticket.owner_id, "owner")
     add(ticket.editor_id, "editor")
     # Every workunit writes a history event by its author, so history alone suffices.
-    actors = session.scalars(
+    actors = seen_actors if seen_actors is not None else session.scalars(
         select(HistoryEvent.actor_id)
         .where(HistoryEvent.ticket_id == ticket.id)
         .order_by(HistoryEvent.at)

@@ -9,6 +9,12 @@ also means a damaged file loses one draft, not all of them.
 
 Each save writes a temporary file in the same folder, fsyncs it and renames it over the
 old one, so a crash leaves the previous draft or the new one, never half of either.
+
+The editor writes from worker threads, so two writes of one draft may overlap or finish
+out of order. Every change is therefore a ``DraftSnapshot`` numbered when it was taken,
+and ``DraftStore.apply`` writes one file at a time and refuses a snapshot older than the
+one already written: whatever order the workers finish in, the newest text stays on disk
+(and a discarded draft is not brought back by a save that was still on its way).
 No Qt here: the editor calls this, tests run it headless.
 """
 
@@ -16,12 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import logging
 import os
 import tempfile
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +125,64 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
+#: Numbers snapshots in the order they are taken, across every store in this process.
+_generations = itertools.count(1)
+_next_generation_lock = threading.Lock()
+
+
+def _next_generation() -> int:
+    with _next_generation_lock:
+        return next(_generations)
+
+
+@dataclass(frozen=True)
+class DraftSnapshot:
+    """What one ticket's draft should be as of the moment it was taken: a draft to keep,
+    or ``None`` for no draft. Take it on the thread where the typing happens; write it
+    anywhere."""
+
+    ticket_id: uuid.UUID
+    draft: WorkunitDraft | None
+    generation: int = field(default_factory=_next_generation)
+
+    def __post_init__(self) -> None:
+        if self.draft is not None and self.draft.ticket_id != self.ticket_id:
+            raise ValueError("a snapshot holds a draft of its own ticket only")
+
+
+class _WriteOrder:
+    """One lock per draft file, and the generation last written to it.
+
+    Per process, not per ``DraftStore``: an editor and a test (or two editors) may each
+    make their own store for the same folder.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._written: dict[str, int] = {}
+
+    def lock_for(self, path: Path) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(_key(path), threading.Lock())
+
+    def is_stale(self, path: Path, generation: int) -> bool:
+        with self._guard:
+            return generation < self._written.get(_key(path), 0)
+
+    def written(self, path: Path, generation: int) -> None:
+        with self._guard:
+            key = _key(path)
+            self._written[key] = max(generation, self._written.get(key, 0))
+
+
+def _key(path: Path) -> str:
+    return os.path.abspath(path)  # no disk access: "data/x" and "/home/me/data/x" are one
+
+
+_write_order = _WriteOrder()
+
+
 class DraftStore:
     """One person's drafts on this desktop: at most one per ticket."""
 
@@ -132,6 +198,31 @@ class DraftStore:
         return self.folder / f"{ticket_id}.json"
 
     def save(self, draft: WorkunitDraft) -> None:
+        """Write ``draft`` now; it counts as newer than any snapshot taken before."""
+        self.apply(DraftSnapshot(draft.ticket_id, draft))
+
+    def discard(self, ticket_id: uuid.UUID) -> None:
+        """Remove the ticket's draft now; a save still on its way will not bring it back."""
+        self.apply(DraftSnapshot(ticket_id, None))
+
+    def apply(self, snapshot: DraftSnapshot) -> bool:
+        """Make the file say what ``snapshot`` says, unless a newer snapshot has been
+        written already: True if written, False if skipped as stale. Safe from any
+        thread; writes of the same file wait for each other. OSError if the disk fails
+        (the previous file, if any, is left as it was)."""
+        path = self.path_for(snapshot.ticket_id)
+        with _write_order.lock_for(path):
+            if _write_order.is_stale(path, snapshot.generation):
+                log.debug("skipped draft %s older than the one on disk", path.name)
+                return False
+            if snapshot.draft is None:
+                path.unlink(missing_ok=True)
+            else:
+                self._write(snapshot.draft)
+            _write_order.written(path, snapshot.generation)
+            return True
+
+    def _write(self, draft: WorkunitDraft) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         data = json.dumps(draft.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
         fd, temporary = tempfile.mkstemp(prefix=".draft-", suffix=".tmp", dir=self.folder)
@@ -164,6 +255,3 @@ class DraftStore:
                 os.replace(path, path.with_suffix(".bad"))
             return None
         return draft
-
-    def discard(self, ticket_id: uuid.UUID) -> None:
-        self.path_for(ticket_id).unlink(missing_ok=True)

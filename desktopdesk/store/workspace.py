@@ -24,6 +24,7 @@ from desktopdesk.models import WorkspaceInfo, utc_now
 from desktopdesk.store.blobs import BlobStore, FolderBlobStore
 from desktopdesk.store.engine import create_engine_for_url, create_sqlite_engine, session_factory
 from desktopdesk.store.migrate import upgrade_to_head
+from desktopdesk.store.pause_gate import PauseGate, gate_connections
 from desktopdesk.sync.outbox import apply_and_queue
 
 log = logging.getLogger("desktopdesk.store")
@@ -46,6 +47,11 @@ class Workspace:
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.blobs: BlobStore = FolderBlobStore(data_dir / BLOB_DIR)
         self._role: Role | None = None
+        #: Held while a replica is rebuilt: user actions wait, then go to the new file.
+        self.action_gate = PauseGate()
+        #: Held for the moment the rebuilt file replaces the live one.
+        self.connection_gate = PauseGate()
+        gate_connections(engine, self.connection_gate)
 
     @classmethod
     def open(cls, data_dir: Path, db_url: str | None = None) -> Workspace:
@@ -133,11 +139,18 @@ class Workspace:
         in one transaction, in order: all are written, or none. On a replica each is
         queued in the outbox like any other; the server applies them one by one."""
         ctx = self.context(now, remote_actor=remote_actor)
-        with self.sessions.begin() as session:
+        with self.user_action() as session:
             results = [self.apply_in(session, command, actor_id, ctx) for command in commands]
         for command in commands:
             log.debug("applied %s %s", command.command_name, command.command_id)
         return results
+
+    @contextmanager
+    def user_action(self) -> Iterator[Session]:
+        """The session of one user action, committed at the end of the block: waits while
+        the replica is being rebuilt, so nothing is written into the file being replaced."""
+        with self.action_gate.passage(), self.sessions.begin() as session:
+            yield session
 
     def apply_in(self, session: Session, command: Command, actor_id: uuid.UUID,
                  ctx: ApplyContext) -> CommandResult:

@@ -16,7 +16,6 @@ import platform
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from keyring.errors import KeyringError
 from sqlalchemy import func, select
@@ -214,19 +213,6 @@ def sync_with_server(workspace: Workspace, link: ServerLink,
             raise
 
 
-def credential_store_once(data_dir: Path) -> Callable[[], CredentialStore]:
-    """The credential store, opened on first use and kept: it may wait on a keyring, so
-    it is opened by the first background sync, and later syncs reuse it."""
-    opened: list[CredentialStore] = []
-
-    def open_store() -> CredentialStore:
-        if not opened:
-            opened.append(CredentialStore.open(data_dir))
-        return opened[0]
-
-    return open_store
-
-
 @dataclass(frozen=True)
 class SyncAttempt:
     """How one background sync went, in the terms a status indicator needs."""
@@ -246,17 +232,18 @@ def attempt_sync(workspace: Workspace, link: ServerLink,
     Only bugs escape: being offline, signed out or refused is something the app lives
     with (work stays in the outbox), so it is reported, not raised and logged as an error.
     """
+    store: CredentialStore | None = None
     try:
-        summary = sync_with_server(workspace, link, open_store())
+        store = open_store()
+        summary = sync_with_server(workspace, link, store)
     except ServerUnreachable as error:
         log.info("sync: offline (%s)", error.reason)
         return SyncAttempt(None, reachable=False, problem=(
             f"Offline: {error.reason}. Your work is kept and will be sent when the server "
             "can be reached."))
     except NoTokenError:
-        return SyncAttempt(None, reachable=True, needs_sign_in=True, problem=(
-            f"Not signed in to {link.url} (signed out, expired, or the sign-in was kept only "
-            "for the last session). Sign in again to sync; your work is kept."))
+        return SyncAttempt(None, reachable=True, needs_sign_in=True,
+                           problem=_not_signed_in(link.url, store))
     except ServerError as error:
         if error.needs_sign_in:
             return SyncAttempt(None, reachable=True, needs_sign_in=True, problem=(
@@ -273,3 +260,12 @@ def attempt_sync(workspace: Workspace, link: ServerLink,
         return SyncAttempt(None, reachable=True, problem=f"The sign-in could not be read: "
                                                          f"{error}")
     return SyncAttempt(summary, reachable=True)
+
+
+def _not_signed_in(url: str, store: CredentialStore | None) -> str:
+    """Why there is no token, as far as the store tells: a session-only store says why."""
+    if store is not None and not store.persistent:
+        return (f"Not signed in to {url}: sign-ins are kept in {store.where}. Sign in again "
+                "to sync; your work is kept.")
+    return (f"Not signed in to {url} (signed out, expired, or the sign-in was kept only for "
+            "the last session). Sign in again to sync; your work is kept.")

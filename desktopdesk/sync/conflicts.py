@@ -328,7 +328,7 @@ def ask_owner(ws: Workspace, conflict_id: int, actor_id: uuid.UUID,
     """A workunit to the ticket's current owner asking them to do what the server refused
     this user, quoting what the user typed. Hours 0: asking is not work on the ticket."""
     now = now or utc_now()
-    with ws.sessions.begin() as session:
+    with ws.user_action() as session:
         conflict, entry = _open_conflict(session, conflict_id)
         row = _row(session, conflict, entry, actor_id)
         if ConflictAction.ASK_OWNER not in row.actions or row.ticket_id is None:
@@ -363,7 +363,7 @@ def retry(ws: Workspace, conflict_id: int, actor_id: uuid.UUID,
     local rules say so at once and nothing is written.
     """
     now = now or utc_now()
-    with ws.sessions.begin() as session:
+    with ws.user_action() as session:
         conflict, _entry = _open_conflict(session, conflict_id)
         original = command_from_json(conflict.client_payload)
         again = dataclasses.replace(original, command_id=new_id())
@@ -382,7 +382,7 @@ def copy_to_new_ticket(ws: Workspace, conflict_id: int, actor_id: uuid.UUID,
     kept, with copy to a new ticket"), in ``group_id`` or, by default, the original
     ticket's group if the user may still file there, else their first such group."""
     now = now or utc_now()
-    with ws.sessions.begin() as session:
+    with ws.user_action() as session:
         conflict, entry = _open_conflict(session, conflict_id)
         if entry.command_name != AddWorkunit.command_name:
             raise DomainError(VALIDATION, "Only a work log can be copied to a new ticket.")
@@ -417,7 +417,7 @@ def discard(ws: Workspace, conflict_id: int, now: dt.datetime | None = None) -> 
     in the conflict, and the outbox row it names is kept, so the text is never lost.
     """
     now = now or utc_now()
-    with ws.sessions.begin() as session:
+    with ws.user_action() as session:
         conflict, _entry = _open_conflict(session, conflict_id)
         _resolve(conflict, ConflictAction.DISCARD, now)
     return ActionOutcome(conflict_id, ConflictAction.DISCARD,

@@ -167,19 +167,39 @@ class CredentialStore:
         """
         vault = find_os_vault(timeout_s)
         if vault is not None:
-            return cls(vault, StoreKind.OS_VAULT, f"the OS keyring ({type(vault).name})",
-                       timeout_s=timeout_s)
+            return cls.in_vault(vault, timeout_s=timeout_s)
         path = credentials_file(data_dir)
         if master_password:
-            encrypted = call_with_timeout(lambda: EncryptedFileKeyring(path, master_password),
-                                          timeout_s, "Opening the credential file")
-            return cls(encrypted, StoreKind.ENCRYPTED_FILE, f"an encrypted file, {path}",
-                       timeout_s=timeout_s)
+            return cls.in_file(data_dir, master_password, timeout_s=timeout_s)
         if path.exists():
             reason = f"{path} exists but no master password was given to open it"
         else:
             reason = ("this computer has no OS keyring, and no master password was given "
                       "for an encrypted file")
+        return cls.in_memory(reason, timeout_s=timeout_s)
+
+    # The three stores, for callers that made the policy's choice themselves (the window
+    # asks for the master password only once it knows there is no vault).
+
+    @classmethod
+    def in_vault(cls, vault: KeyringBackend, *,
+                 timeout_s: float = DEFAULT_TIMEOUT_S) -> CredentialStore:
+        return cls(vault, StoreKind.OS_VAULT, f"the OS keyring ({type(vault).name})",
+                   timeout_s=timeout_s)
+
+    @classmethod
+    def in_file(cls, data_dir: Path, master_password: str, *,
+                timeout_s: float = DEFAULT_TIMEOUT_S) -> CredentialStore:
+        """The encrypted file, opened now (about 0.1 s of scrypt): a wrong master password
+        raises ``WrongMasterPasswordError`` here, not at the first lookup."""
+        path = credentials_file(data_dir)
+        encrypted = call_with_timeout(lambda: EncryptedFileKeyring(path, master_password),
+                                      timeout_s, "Opening the credential file")
+        return cls(encrypted, StoreKind.ENCRYPTED_FILE, f"an encrypted file, {path}",
+                   timeout_s=timeout_s)
+
+    @classmethod
+    def in_memory(cls, reason: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> CredentialStore:
         log.info("keeping server tokens in memory only: %s", reason)
         return cls(SESSION_MEMORY, StoreKind.MEMORY,
                    f"memory for this session only ({reason})", timeout_s=timeout_s)

@@ -93,8 +93,20 @@ def rebuild_replica(ws: Workspace, check: ServerCheck, *, push_first: Callable[[
     ``pull_into`` runs a whole pull into the given workspace and sync state (the loop's
     own, so pages are applied exactly as in any sync). Either may raise: then the new file
     is deleted and the live one is untouched, apart from what ``push_first`` recorded.
+
+    User actions from other threads wait for the whole rebuild (``Workspace.action_gate``)
+    and then land in the new file; reads go on from the live file until the swap, for
+    which every connection is held back (``Workspace.connection_gate``).
     """
-    _refuse_if_open_elsewhere(ws)  # before the long pull, not only at the swap
+    with ws.action_gate.held():
+        return _rebuild(ws, check, push_first, pull_into, clock)
+
+
+def _rebuild(ws: Workspace, check: ServerCheck, push_first: Callable[[], None],
+             pull_into: Callable[[Workspace, SyncState], None],
+             clock: Callable[[], dt.datetime]) -> RebuildReport:
+    with ws.connection_gate.held():
+        _refuse_if_open_elsewhere(ws)  # before the long pull, not only at the swap
     _forget_uploads(ws)  # the restored server may have lost blobs we once sent
     keep_client = not check.lost_mutations
     if keep_client:
@@ -111,11 +123,12 @@ def rebuild_replica(ws: Workspace, check: ServerCheck, *, push_first: Callable[[
     _remove_database(target)
     try:
         _build(ws, target, carried, check.meta.epoch, pull_into)
-        with ws.read() as session:
-            if _local_rows(session) != before:
-                raise RebuildError("this copy changed while it was being rebuilt; the next "
-                                   "sync rebuilds it again")
-        backup = _swap_in(ws, target, clock())
+        with ws.connection_gate.held():
+            with ws.read() as session:
+                if _local_rows(session) != before:  # only another program can do this now
+                    raise RebuildError("this copy changed while it was being rebuilt; the "
+                                       "next sync rebuilds it again")
+            backup = _swap_in(ws, target, clock())
     except BaseException:
         _remove_database(target)
         raise
@@ -242,7 +255,7 @@ def _swap_in(ws: Workspace, target: Path, now: dt.datetime) -> Path:
 def _refuse_if_open_elsewhere(ws: Workspace) -> None:
     """With this workspace's connections closed, a write-ahead log beside the file means
     another program (a second DesktopDesk) has it open: it would go on writing into what
-    becomes the backup. (Within this program, the caller pauses user actions.)"""
+    becomes the backup. (Within this program, the gates hold other threads back.)"""
     ws.close()
     _refuse_if_wal(ws.db_path)
 

@@ -18,6 +18,8 @@ from desktopdesk import __version__
 from desktopdesk.domain.queries import UserSummary
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
+from desktopdesk.ui.desktop_preferences import DesktopPreferences, SchemePreference
+from desktopdesk.ui.palette import Appearance
 
 if TYPE_CHECKING:
     from desktopdesk.ui.connect_dialog import ConnectChoice
@@ -46,6 +48,18 @@ def create_application(argv: list[str]) -> QApplication:
     if ICON_FILE.is_file():
         app.setWindowIcon(QIcon(str(ICON_FILE)))
     return app
+
+
+def follow_color_scheme(app: QApplication, preference: SchemePreference) -> Appearance:
+    """The app's one ``Appearance`` (made on first call; later calls set the preference).
+
+    Before any window is built: icons take their colour from the palette when made.
+    """
+    appearance = app.findChild(Appearance, "appearance")
+    if appearance is None:
+        return Appearance(app, preference)
+    appearance.set_preference(preference)
+    return appearance
 
 
 class CrashHook:
@@ -113,7 +127,8 @@ def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None
     wake_up = QTimer(app)
     wake_up.timeout.connect(lambda: None)
     wake_up.start(250)
-    window = MainWindow(workspace, user)
+    appearance = follow_color_scheme(app, DesktopPreferences(workspace.data_dir).color_scheme)
+    window = MainWindow(workspace, user, appearance=appearance)
     try:
         window.resize(1200, 700)
         window.show()
@@ -140,7 +155,7 @@ def choose_first_start(workspace: Workspace) -> ConnectChoice | None:
     from desktopdesk.ui.tasks import TaskRunner
 
     qInstallMessageHandler(_on_qt_message)
-    create_application(sys.argv[:1])
+    follow_color_scheme(create_application(sys.argv[:1]), "system")
     runner = TaskRunner()
     dialog = ConnectDialog(workspace, runner)
     try:

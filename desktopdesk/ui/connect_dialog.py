@@ -2,8 +2,11 @@
 
 Signing in goes through ``desktopdesk.sync.account``, the same steps as
 ``desktopdesk login``: the password is used for one request, the token goes to the OS
-keyring (or stays in memory for this session where there is none), and the workspace
-becomes a replica. Then the first sync fetches the user's copy, after which the app works
+keyring, and the workspace becomes a replica. Where there is no keyring, the master
+password dialog first offers to keep the token in an encrypted file (or unlocks the one
+there is); declined, the token stays in memory for this session. The store is the
+process's shared one for the data folder, so the window's syncs read the token saved
+here. Then the first sync fetches the user's copy, after which the app works
 offline. Both run on the task runner; the dialog only validates what was typed and puts
 each failure next to the field it is about (bad address or unreachable server by the
 address, a wrong password by the password).
@@ -37,7 +40,6 @@ from desktopdesk.sync.account import (
     SyncAttempt,
     attempt_sync,
     check_can_become_replica,
-    credential_store_once,
     server_link,
     sign_in,
 )
@@ -48,7 +50,13 @@ from desktopdesk.sync.client_http import (
     normalise_server_url,
     sends_secrets_in_clear,
 )
-from desktopdesk.sync.credentials import CredentialError, CredentialStore
+from desktopdesk.sync.credential_access import (
+    CredentialAccess,
+    MasterPasswordRequest,
+    shared_credentials,
+)
+from desktopdesk.sync.credentials import CredentialError
+from desktopdesk.ui.master_password_dialog import MasterPasswordDialog
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
@@ -91,17 +99,27 @@ def placement(error: BaseException) -> tuple[str | None, str]:
     return None, f"Something went wrong: {error}"
 
 
-def connect(workspace: Workspace, url: str, username: str, password: str) -> SignedIn:
-    """The background half of "Connect": checks, the keyring, then signing in."""
+def prepare_sign_in(workspace: Workspace, url: str, username: str,
+                    credentials: CredentialAccess) -> MasterPasswordRequest | None:
+    """The background first half of "Connect": the checks, then where the token will go.
+
+    Refused before any master password is asked for; a request back means the dialog
+    asks for one before ``connect``.
+    """
     check_can_become_replica(workspace, url, username)
-    store = CredentialStore.open(workspace.data_dir)
-    return sign_in(workspace, url, username, password, store)
+    return credentials.request(signing_in=True)
 
 
-def first_sync(workspace: Workspace) -> SyncAttempt:
+def connect(workspace: Workspace, url: str, username: str, password: str,
+            credentials: CredentialAccess) -> SignedIn:
+    """The background second half of "Connect": signing in, the token kept in the store."""
+    check_can_become_replica(workspace, url, username)
+    return sign_in(workspace, url, username, password, credentials.current())
+
+
+def first_sync(workspace: Workspace, credentials: CredentialAccess) -> SyncAttempt:
     """The replica's first copy: until it is there, no window can open on it."""
-    return attempt_sync(workspace, server_link(workspace),
-                        credential_store_once(workspace.data_dir))
+    return attempt_sync(workspace, server_link(workspace), credentials.current)
 
 
 class ConnectDialog(QDialog):
@@ -111,20 +129,28 @@ class ConnectDialog(QDialog):
     again (the server ended the sign-in): address and username are fixed, there is no
     demo, and no sync is run here, since the window's sync controller does that and two
     syncs must never overlap.
+
+    ``credentials`` defaults to the process's shared access for the workspace's folder,
+    the one its sync controller reads.
     """
 
     busy_changed = Signal(bool)
 
     def __init__(self, workspace: Workspace, runner: TaskRunner, *,
                  again_as: tuple[str, str] | None = None,
+                 credentials: CredentialAccess | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.runner = runner
         self.again_as = again_as
+        self.credentials = credentials or shared_credentials(workspace.data_dir)
         self.choice: ConnectChoice | None = None
+        self.master_password_dialog: MasterPasswordDialog | None = None
         self._signed_in: SignedIn | None = None
         self._task: Task | None = None
+        #: (url, username, password) between the two halves of "Connect".
+        self._pending: tuple[str, str, str] | None = None
         self.setObjectName("connect_dialog")
         self.setWindowTitle("Welcome to DesktopDesk")
         self.setAccessibleName("Connect to a server")
@@ -241,7 +267,7 @@ class ConnectDialog(QDialog):
 
     @property
     def is_busy(self) -> bool:
-        return self._task is not None
+        return self._task is not None or self.master_password_dialog is not None
 
     def error_for(self, field: str | None) -> str:
         label = {URL_FIELD: self.url_error, USERNAME_FIELD: self.username_error,
@@ -311,9 +337,41 @@ class ConnectDialog(QDialog):
         if not password:
             self._show_error(PASSWORD_FIELD, "Give your password.")
             return
-        workspace = self.workspace
+        workspace, credentials = self.workspace, self.credentials
         self._set_busy(f"Signing in to {url}…")
-        self._task = self.runner.run(lambda: connect(workspace, url, username, password))
+        self._pending = (url, username, password)
+        self._task = self.runner.run(
+            lambda: prepare_sign_in(workspace, url, username, credentials))
+        self._task.succeeded.connect(self._on_prepare_task_succeeded)
+        self._task.failed.connect(self._on_task_failed)
+
+    @Slot(object)
+    def _on_prepare_task_succeeded(self, request: MasterPasswordRequest | None) -> None:
+        self._task = None
+        if request is None:
+            self._sign_in()
+            return
+        self.master_password_dialog = MasterPasswordDialog(self.credentials, request,
+                                                           self.runner, parent=self)
+        self.master_password_dialog.finished.connect(self._on_master_password_dialog_finished)
+        self.master_password_dialog.open()
+
+    @Slot(int)
+    def _on_master_password_dialog_finished(self, _result: int) -> None:
+        """Unlocked, created or declined: the store is settled either way; sign in to it."""
+        dialog, self.master_password_dialog = self.master_password_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self._sign_in()
+
+    def _sign_in(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        url, username, password = pending
+        workspace, credentials = self.workspace, self.credentials
+        self._task = self.runner.run(
+            lambda: connect(workspace, url, username, password, credentials))
         self._task.succeeded.connect(self._on_connect_task_succeeded)
         self._task.failed.connect(self._on_task_failed)
 
@@ -326,10 +384,10 @@ class ConnectDialog(QDialog):
             self.choice = ConnectChoice(demo=False, signed_in=signed_in)
             self.accept()
             return
-        workspace = self.workspace
+        workspace, credentials = self.workspace, self.credentials
         self._set_busy(f"Signed in as {signed_in.user.full_name}. Fetching your tickets… "
                        "(the first time takes a while)")
-        self._task = self.runner.run(lambda: first_sync(workspace))
+        self._task = self.runner.run(lambda: first_sync(workspace, credentials))
         self._task.succeeded.connect(self._on_first_sync_task_succeeded)
         self._task.failed.connect(self._on_task_failed)
 
@@ -347,6 +405,7 @@ class ConnectDialog(QDialog):
     @Slot(object)
     def _on_task_failed(self, error: BaseException) -> None:
         self._task = None
+        self._pending = None
         self._set_busy("")
         field, message = placement(error)
         log.info("connecting failed: %s", message)
@@ -358,12 +417,12 @@ class ConnectDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        if self._task is not None:
+        if self.is_busy:
             return  # a sign-in in flight finishes first: its token must not be orphaned
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._task is not None:
+        if self.is_busy:
             event.ignore()
             return
         super().closeEvent(event)

@@ -8,7 +8,8 @@ one desktop must never reach the others (``ChangeSetting`` refuses desktop-scope
 
 Desktop-scope settings of :mod:`desktopdesk.domain.settings` (``show_full_names``,
 ``date_format``) are kept here under ``"settings"``, checked by the same registry; the
-ticket list's hidden columns under ``"ticket_list"``. The file is written atomically
+ticket list's hidden columns under ``"ticket_list"``; the colour scheme under
+``"appearance"``. The file is written atomically
 (temporary file, then rename), and one that cannot be read counts as empty (logged).
 """
 
@@ -19,7 +20,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.settings import Setting
@@ -27,6 +28,9 @@ from desktopdesk.domain.settings import Setting
 log = logging.getLogger("desktopdesk.ui")
 
 PREFERENCES_FILE = "desktop-preferences.json"
+#: Follow the desktop's light or dark scheme, or keep one (``ui.palette`` applies it).
+SchemePreference = Literal["system", "light", "dark"]
+SCHEME_PREFERENCES: tuple[SchemePreference, ...] = get_args(SchemePreference)
 T = TypeVar("T", bool, int, float, str)
 
 
@@ -98,3 +102,16 @@ class DesktopPreferences:
 
     def set_hidden_columns(self, names: frozenset[str]) -> None:
         self._update("ticket_list", "hidden_columns", sorted(names))
+
+    # --- Appearance -----------------------------------------------------------------------
+
+    @property
+    def color_scheme(self) -> SchemePreference:
+        """"system" (follow the desktop), "light" or "dark"; anything else reads as system."""
+        raw = self._section("appearance").get("color_scheme")
+        return next((s for s in SCHEME_PREFERENCES if s == raw), "system")
+
+    def set_color_scheme(self, scheme: SchemePreference) -> None:
+        if scheme not in SCHEME_PREFERENCES:
+            raise ValueError(f"unknown colour scheme {scheme!r}")
+        self._update("appearance", "color_scheme", scheme)

@@ -5,6 +5,11 @@ The document answers every image request itself (``loadResource``), so nothing i
 make Qt read a local file or the network: ``attachment:<sha256>`` comes from the blob
 store, a web address gets a placeholder until remote images are allowed (and then only
 what was fetched on request is shown), anything else shows as a broken image.
+
+Qt asks for images while it lays out and paints, on the GUI thread, so the blob store is
+never read there: the first request answers "Loading image…", a worker reads and decodes
+the bytes, and the document lays itself out again when they are in. A pasted picture
+needs none of this; it is shown from memory at once (its bytes are the owner's to store).
 """
 
 from __future__ import annotations
@@ -12,10 +17,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QRect, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMimeData,
+    QRect,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -30,6 +47,7 @@ from PySide6.QtWidgets import QTextEdit, QWidget
 from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.store.blobs import BlobNotFoundError, BlobStore
 from desktopdesk.store.drafts import InlineImage
+from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.workunit_source import ATTACHMENT_SCHEME, attachment_url
 
 log = logging.getLogger("desktopdesk.ui.workunits")
@@ -39,8 +57,13 @@ MAX_SHOWN_WIDTH = 480
 REMOTE_SCHEMES = frozenset({"http", "https"})
 
 
+#: The ``QImage.text`` key holding what a placeholder says (for tests and accessibility).
+PLACEHOLDER_TEXT_KEY = "desktopdesk-placeholder"
+
+
 def _placeholder(text: str, width: int = 180, height: int = 64) -> QImage:
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setText(PLACEHOLDER_TEXT_KEY, text)
     image.fill(QColor("#f1f3f4"))
     painter = QPainter(image)
     try:
@@ -57,18 +80,48 @@ def _placeholder(text: str, width: int = 180, height: int = 64) -> QImage:
     return image
 
 
+@dataclass(frozen=True)
+class StoredImage:
+    """A blob-store image read and decoded on a worker; ``image`` None if it could not be
+    (missing, damaged, not a picture). QImage, unlike QPixmap, may cross threads."""
+
+    url: str
+    image: QImage | None
+
+
+def read_stored_image(blobs: BlobStore, url: str, sha256: str) -> StoredImage:
+    """Runs on a worker: decoding a large screenshot takes long enough to be felt."""
+    try:
+        data = blobs.read_bytes(sha256)
+    except (BlobNotFoundError, ValueError, OSError) as error:
+        log.info("inline image %s not available: %s", sha256, error)
+        return StoredImage(url, None)
+    image = QImage.fromData(data)
+    return StoredImage(url, None if image.isNull() else image)
+
+
 class InlineImageDocument(QTextDocument):
-    """A text document whose images come only from the blob store or an explicit fetch."""
+    """A text document whose images come only from the blob store or an explicit fetch.
+
+    Pass the window's ``runner`` so its workers are shared (and waited for on close);
+    without one the document starts its own.
+    """
 
     #: A web address the document was asked to show and did not; once per address.
     remote_image_blocked = Signal(str)
+    #: An image from the blob store is in (its ``attachment:`` address), or known missing.
+    stored_image_loaded = Signal(str)
 
-    def __init__(self, blobs: BlobStore, parent: QWidget | None = None) -> None:
+    def __init__(self, blobs: BlobStore, parent: QWidget | None = None, *,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self._blobs = blobs
+        self._runner = runner if runner is not None else TaskRunner(self)
         self._images: dict[str, QImage] = {}
+        self._loading: set[str] = set()
         self._blocked: set[str] = set()
         self._remote_placeholder = _placeholder("Remote image not loaded")
+        self._loading_placeholder = _placeholder("Loading image…")
         self._broken = _placeholder("Image not available")
 
     @property
@@ -79,6 +132,7 @@ class InlineImageDocument(QTextDocument):
         """Show ``image`` for ``url`` from now on (a pasted image, a fetched remote one)."""
         self._images[url] = image
         self._blocked.discard(url)
+        self._loading.discard(url)
         self.markContentsDirty(0, self.characterCount())
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
@@ -99,16 +153,39 @@ class InlineImageDocument(QTextDocument):
             return self._remote_placeholder
         return self._broken
 
+    @property
+    def loading_urls(self) -> frozenset[str]:
+        """Blob-store images asked for and still being read."""
+        return frozenset(self._loading)
+
     def _from_blob_store(self, url: str, sha256: str) -> QImage:
-        try:
-            data = self._blobs.read_bytes(sha256)
-        except (BlobNotFoundError, ValueError, OSError):
-            return self._broken
-        image = QImage.fromData(data)
-        if image.isNull():
-            return self._broken
-        self._images[url] = image
-        return image
+        """The placeholder for now; the picture once a worker has read it (once per
+        address, however often layout and painting ask meanwhile)."""
+        if url not in self._loading:
+            self._loading.add(url)
+            task = self._runner.run(partial(read_stored_image, self._blobs, url, sha256))
+            task.succeeded.connect(self._on_read_task_succeeded)
+            task.failed.connect(self._on_read_task_failed)
+        return self._loading_placeholder
+
+    @Slot(object)
+    def _on_read_task_succeeded(self, stored: StoredImage) -> None:
+        self._settle(stored.url, stored.image)
+
+    @Slot(object)
+    def _on_read_task_failed(self, _error: BaseException) -> None:
+        """Not a missing blob (that is an answer) but a bug, which the runner logged. Any
+        address still loading could be the one: show those broken, not "Loading" for ever."""
+        for url in sorted(self._loading):
+            self._settle(url, None)
+
+    def _settle(self, url: str, image: QImage | None) -> None:
+        if url not in self._loading:  # remembered meanwhile (pasted again): keep that
+            return
+        self._loading.discard(url)
+        # Missing stays missing until remembered: painting must not read it again.
+        self.remember(url, self._broken if image is None else image)
+        self.stored_image_loaded.emit(url)
 
 
 def png_bytes(image: QImage) -> bytes:
@@ -143,9 +220,10 @@ class RichTextEdit(QTextEdit):
     #: Local files that are not pictures, dropped or pasted: for the attachment list.
     files_dropped = Signal(list)
 
-    def __init__(self, blobs: BlobStore, parent: QWidget | None = None) -> None:
+    def __init__(self, blobs: BlobStore, parent: QWidget | None = None, *,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
-        self.image_document = InlineImageDocument(blobs, self)
+        self.image_document = InlineImageDocument(blobs, self, runner=runner)
         self.setDocument(self.image_document)
         self.setAcceptRichText(True)
 

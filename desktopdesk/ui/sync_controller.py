@@ -7,6 +7,11 @@ action at worst waits on SQLite's busy timeout for one page to commit, on a work
 Being offline is a state, not an error: an unreachable server marks the status offline
 and the outbox simply grows until the next sync reaches it.
 
+Where the sign-in is kept is settled before the first sync, on the sync lane: looking
+for the OS keyring may block. Without one, an existing credential file is unlocked
+through ``MasterPasswordDialog`` (or ``MASTER_PASSWORD_ENV``); until it is answered no
+sync starts, so none of them reports "not signed in" for a token that is merely locked.
+
 The interval is a constant (``SYNC_INTERVAL_MS``), not a setting: the desktop-scope
 settings live in ``desktopdesk.domain.settings`` and a sync interval there would be the
 first setting the domain never reads; two minutes keeps conflicts rare (people see the
@@ -23,7 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
+from desktopdesk.store.planner_stats import refresh_if_stale
 from desktopdesk.store.workspace import Role, Workspace
 from desktopdesk.sync.account import (
     NotLinkedError,
@@ -31,10 +38,17 @@ from desktopdesk.sync.account import (
     SyncAttempt,
     UnknownSyncUserError,
     attempt_sync,
-    credential_store_once,
     server_link,
 )
 from desktopdesk.sync.conflicts import SyncCounts, sync_counts
+from desktopdesk.sync.credential_access import (
+    CredentialAccess,
+    MasterPasswordRequest,
+    session_only_note,
+    shared_credentials,
+)
+from desktopdesk.sync.credentials import CredentialStore
+from desktopdesk.ui.master_password_dialog import MasterPasswordDialog
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
@@ -62,6 +76,9 @@ class SyncStatus:
     needs_sign_in: bool = False
     server_url: str = ""
     username: str = ""
+    #: Set while the sign-in would not outlive this session (memory only), or while the
+    #: master password of the saved sign-in is being asked for; empty otherwise.
+    sign_in_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,9 +123,14 @@ class SyncController(QObject):
                  read_counts: Callable[[], SyncCounts], *, server_url: str = "",
                  username: str = "", interval_ms: int = SYNC_INTERVAL_MS,
                  status_refresh_ms: int = STATUS_REFRESH_MS,
+                 credentials: CredentialAccess | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sync_work = sync_work
+        #: Settled before the first sync when given; None for work that needs no sign-in.
+        self.credentials = credentials
+        self.master_password_dialog: MasterPasswordDialog | None = None
+        self._unlocking = False
         self._read_counts = read_counts
         self.runner = TaskRunner(self, max_threads=1)
         self._counts_runner = TaskRunner(self, max_threads=1)
@@ -129,8 +151,13 @@ class SyncController(QObject):
 
     @classmethod
     def for_workspace(cls, workspace: Workspace, *, parent: QObject | None = None,
-                      interval_ms: int = SYNC_INTERVAL_MS) -> SyncController | None:
-        """The controller for a replica linked to a server; None for anything else."""
+                      interval_ms: int = SYNC_INTERVAL_MS,
+                      credentials: CredentialAccess | None = None) -> SyncController | None:
+        """The controller for a replica linked to a server; None for anything else.
+
+        ``credentials`` defaults to the process's shared access for the data folder, the
+        one the connect dialog's "Sign in again" saves into too.
+        """
         if workspace.role is not Role.REPLICA:
             return None
         try:
@@ -138,8 +165,10 @@ class SyncController(QObject):
         except (NotLinkedError, UnknownSyncUserError):
             log.info("replica %s has no usable server link: not syncing", workspace.data_dir)
             return None
-        return cls(server_sync_work(workspace, link), lambda: sync_counts(workspace),
-                   server_url=link.url, username=link.username, interval_ms=interval_ms,
+        credentials = credentials or shared_credentials(workspace.data_dir)
+        return cls(server_sync_work(workspace, link, credentials),
+                   lambda: sync_counts(workspace), server_url=link.url,
+                   username=link.username, interval_ms=interval_ms, credentials=credentials,
                    parent=parent)
 
     # --- Control --------------------------------------------------------------------------
@@ -152,12 +181,27 @@ class SyncController(QObject):
     def is_syncing(self) -> bool:
         return self._sync_task is not None
 
+    @property
+    def is_unlocking(self) -> bool:
+        """Settling where the sign-in is kept: no sync starts meanwhile."""
+        return self._unlocking
+
     def start(self) -> None:
-        """Sync now, then every interval; counts are kept fresh in between."""
+        """Sync now, then every interval; counts are kept fresh in between.
+
+        With a credential store still to settle, it is settled first (on the sync lane,
+        asking for the master password if one is needed), and the first sync follows.
+        """
         self._stopped = False
         self._timer.start()
         self._status_timer.start()
         self.refresh_status()
+        if self._unlocking:
+            return
+        if self.credentials is not None and self.credentials.store is None:
+            self._settle_credentials(self.credentials)
+            return
+        self._publish(sign_in_note=session_only_note(self._store()))
         self.sync_now()
 
     def stop(self) -> None:
@@ -173,7 +217,7 @@ class SyncController(QObject):
         """Start a sync; False if one is running (then one more follows it, once)."""
         if self._stopped:
             return False
-        if self._sync_task is not None:
+        if self._sync_task is not None or self._unlocking:
             self._again = True
             return False
         self._again = False
@@ -202,6 +246,33 @@ class SyncController(QObject):
 
     # --- Slots ----------------------------------------------------------------------------
 
+    @Slot(object)
+    def _on_credentials_task_succeeded(self, request: MasterPasswordRequest | None) -> None:
+        credentials = self.credentials
+        if request is None or credentials is None or self._stopped:
+            self._credentials_settled()
+            return
+        parent = self.parent()
+        self.master_password_dialog = MasterPasswordDialog(
+            credentials, request, self.runner,
+            parent=parent if isinstance(parent, QWidget) else None)
+        self.master_password_dialog.finished.connect(
+            self._on_master_password_dialog_finished)
+        self._publish(sign_in_note="Waiting for the master password of the saved sign-in.")
+        self.master_password_dialog.open()
+
+    @Slot(object)
+    def _on_credentials_task_failed(self, _error: BaseException) -> None:
+        """Logged by the runner; the first sync tries again and reports what it meets."""
+        self._credentials_settled()
+
+    @Slot(int)
+    def _on_master_password_dialog_finished(self, _result: int) -> None:
+        dialog, self.master_password_dialog = self.master_password_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self._credentials_settled()
+
     @Slot()
     def _on_timer_timeout(self) -> None:
         self.sync_now()
@@ -221,7 +292,8 @@ class SyncController(QObject):
         attempt = report.attempt
         self._take_counts(report.counted)
         self._publish(syncing=False, online=attempt.reachable, last_error=attempt.problem,
-                      needs_sign_in=attempt.needs_sign_in)
+                      needs_sign_in=attempt.needs_sign_in,
+                      sign_in_note=session_only_note(self._store()))
         if attempt.summary is not None:
             summary = attempt.summary
             self.sync_finished.emit(SyncOutcome(
@@ -240,6 +312,23 @@ class SyncController(QObject):
         self._follow_up()
 
     # --- Pieces ---------------------------------------------------------------------------
+
+    def _settle_credentials(self, credentials: CredentialAccess) -> None:
+        self._unlocking = True
+        task = self.runner.run(lambda: credentials.request(signing_in=False))
+        task.succeeded.connect(self._on_credentials_task_succeeded)
+        task.failed.connect(self._on_credentials_task_failed)
+
+    def _credentials_settled(self) -> None:
+        self._unlocking = False
+        note = session_only_note(self._store())
+        if note:
+            log.info("sync: %s", note)
+        self._publish(sign_in_note=note)
+        self.sync_now()
+
+    def _store(self) -> CredentialStore | None:
+        return self.credentials.store if self.credentials is not None else None
 
     def _follow_up(self) -> None:
         if self._again:
@@ -262,7 +351,18 @@ def _replace(status: SyncStatus, **changes: object) -> SyncStatus:
     return dataclasses.replace(status, **changes)  # type: ignore[arg-type]
 
 
-def server_sync_work(workspace: Workspace, link: ServerLink) -> Callable[[], SyncAttempt]:
+def server_sync_work(workspace: Workspace, link: ServerLink,
+                     credentials: CredentialAccess | None = None) -> Callable[[], SyncAttempt]:
     """One sync with ``link``'s server, as a plain callable for the controller's worker."""
-    open_store = credential_store_once(workspace.data_dir)
-    return lambda: attempt_sync(workspace, link, open_store)
+    open_store = (credentials or shared_credentials(workspace.data_dir)).current
+
+    def sync_then_refresh_statistics() -> SyncAttempt:
+        attempt = attempt_sync(workspace, link, open_store)
+        summary = attempt.summary
+        if summary is not None and (summary.pulled_rows or summary.rebuilt is not None):
+            # Here, on the sync lane: after a first sync of a big store, the list's next
+            # read would otherwise pay for the ANALYZE (seconds) on the window's lane.
+            refresh_if_stale(workspace.engine)
+        return attempt
+
+    return sync_then_refresh_statistics

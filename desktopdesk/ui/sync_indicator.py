@@ -81,6 +81,8 @@ def tooltip(status: SyncStatus, now: dt.datetime) -> str:
         lines.append(f"{plural(status.conflicts, 'change')} not applied by the server")
     if status.last_error:
         lines.append(status.last_error)
+    if status.sign_in_note and status.sign_in_note not in status.last_error:
+        lines.append(status.sign_in_note)
     lines.append("Click for details; F5 syncs now.")
     return "\n".join(lines)
 

@@ -75,12 +75,14 @@ class SyncPanel(QDialog):
         self.last_sync_value = self._value("sync_panel_last_sync")
         self.pending_value = self._value("sync_panel_pending")
         self.problem_value = self._value("sync_panel_problem")
+        self.sign_in_value = self._value("sync_panel_sign_in")
         details = QFormLayout()
         details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         details.addRow("Server:", self.server_value)
         details.addRow("Last sync:", self.last_sync_value)
         details.addRow("Waiting to be sent:", self.pending_value)
         details.addRow("Problem:", self.problem_value)
+        details.addRow("Sign-in:", self.sign_in_value)
         self._details = details
 
         conflicts_title = QLabel("Not applied by the server", self)
@@ -131,6 +133,10 @@ class SyncPanel(QDialog):
                                    else "Nothing")
         self.problem_value.setText(status.last_error)
         self._details.setRowVisible(self.problem_value, bool(status.last_error))
+        # Said even after a good sync: a sign-in kept in memory is gone after a restart.
+        self.sign_in_value.setText(status.sign_in_note)
+        self._details.setRowVisible(self.sign_in_value, bool(status.sign_in_note)
+                                    and status.sign_in_note not in status.last_error)
         self.sync_button.setEnabled(not status.syncing)
         self.sign_in_button.setVisible(status.needs_sign_in)
 

@@ -20,6 +20,7 @@ from desktopdesk.domain.ticket_list_lookups import ListLookups
 from desktopdesk.domain.ticket_list_query import ListedTicket
 from desktopdesk.models import Priority, Status
 from desktopdesk.ui import ticket_icons
+from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.ticket_filter_bar import person_label
 from desktopdesk.ui.ticket_list_model import Column, TicketRole
 
@@ -84,7 +85,7 @@ class QuickEditDelegate(QStyledItemDelegate):
         if isinstance(editor, QComboBox):
             current = index.data(Qt.ItemDataRole.EditRole)  # owners: by username
             role = UsernameRole if editor.isEditable() else Qt.ItemDataRole.UserRole
-            editor.setCurrentIndex(max(editor.findData(current, role), 0))
+            editor.setCurrentIndex(max(find_data(editor, current, role), 0))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel,
                      index: AnyIndex) -> None:

@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 import qtawesome
 from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
+from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -33,6 +33,8 @@ from desktopdesk.domain.ticket_list_lookups import Choice, ListLookups
 from desktopdesk.domain.ticket_list_query import OPEN_STATUSES, TicketFilter
 from desktopdesk.models import Priority, Status
 from desktopdesk.ui import ticket_icons
+from desktopdesk.ui.combo_data import find_data
+from desktopdesk.ui.shortcuts import make_action
 
 #: The owner or creator typed is nobody the reader knows: the list shows nothing.
 NOBODY = uuid.UUID(int=0)
@@ -240,11 +242,7 @@ class TicketFilterBar(QWidget):
         self._text_pause.timeout.connect(self._on_text_pause_timeout)
         self.text.textChanged.connect(self._on_text_changed)
         self.text.returnPressed.connect(self._on_text_pause_timeout)
-        find = QAction("Search tickets", self)
-        find.setObjectName("action_find_tickets")
-        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
-        find.triggered.connect(self._on_find_triggered)
-        self.addAction(find)
+        self.find_action = make_action("find_tickets", self, self._on_find_triggered)
 
         self.status = MultiChoiceButton[Status](
             "filter_status", "Status", list(Status),
@@ -374,5 +372,5 @@ def _fill(combo: QComboBox, choices: Sequence[Choice]) -> None:
             combo.removeItem(1)
         for choice in choices:
             combo.addItem(choice.name, choice.id)
-        found = combo.findData(chosen) if chosen is not None else 0
+        found = find_data(combo, chosen) if chosen is not None else 0
         combo.setCurrentIndex(max(found, 0))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktopdesk.domain.ticket_list_lookups import ListLookups
@@ -41,6 +41,10 @@ def count_text(counts: TicketCounts, scope: TicketListScope) -> str:
 class TicketListPanel(QWidget):
     count_text_changed = Signal(str)
     lookups_loaded = Signal(object)  # ListLookups
+    #: The ticket under the cursor changed (a uuid, or None when no row is current).
+    current_ticket_changed = Signal(object)
+    #: Enter or a double click on a row: the person wants to work on that ticket.
+    ticket_activated = Signal(object)
 
     def __init__(self, workspace: Workspace, user_id: uuid.UUID, runner: TaskRunner, *,
                  page_size: int = DEFAULT_PAGE_SIZE, parent: QWidget | None = None) -> None:
@@ -57,6 +61,9 @@ class TicketListPanel(QWidget):
         self._counts_task: Task | None = None
         self._lookups_task: Task | None = None
         self._then_lookups_and_counts = False
+        #: The ticket to put the cursor back on once a re-read first page is in.
+        self._keep_current: uuid.UUID | None = None
+        self._current: uuid.UUID | None = None
 
         self.filter_bar = TicketFilterBar(self)
         self.model = TicketListModel(runner, page_size=page_size, parent=self)
@@ -77,6 +84,9 @@ class TicketListPanel(QWidget):
         self.model.load_failed.connect(self._on_model_page_done)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
         self.quick_editor.edit_applied.connect(self._on_quick_editor_edit_applied)
+        self.table.selectionModel().currentRowChanged.connect(
+            self._on_table_current_row_changed)
+        self.table.activated.connect(self._on_table_activated)
 
     @property
     def source(self) -> TicketListSource:
@@ -93,6 +103,47 @@ class TicketListPanel(QWidget):
         self._source = TicketListSource(self.workspace, self.user_id, scope)
         self._then_lookups_and_counts = True
         self.model.set_source(self._source)
+
+    def refresh_after_sync(self) -> None:
+        """A sync brought changes: show them without pulling the list from under the reader.
+
+        At the top of the list, page one is read again (new tickets appear, the cursor
+        stays on its ticket). Scrolled down, the rows already loaded are read again in
+        place (changed ones update, ones that no longer match go) and nothing jumps; F5
+        re-reads from the top.
+        """
+        at_top = self.table.verticalScrollBar().value() == 0
+        if at_top or self.model.rowCount() == 0:
+            self.show_scope(self.scope)
+            return
+        self.model.refresh_tickets([self.model.ticket_id(row)
+                                    for row in range(self.model.rowCount())])
+        self._count(with_visible=True)
+
+    @property
+    def current_ticket_id(self) -> uuid.UUID | None:
+        return self._current
+
+    def select_ticket(self, ticket_id: uuid.UUID) -> bool:
+        """Put the cursor on ``ticket_id`` if it is loaded; else on it once page one is in."""
+        row = self.model.row_of(ticket_id)
+        if row < 0:
+            self._keep_current = ticket_id
+            return False
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def move_current(self, step: int) -> bool:
+        """Next (+1) or previous (-1) ticket; fetches the next page at the end."""
+        current = self.table.currentIndex()
+        row = (current.row() + step) if current.isValid() else 0
+        if row >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+        if not 0 <= row < self.model.rowCount():
+            return False
+        self.table.setCurrentIndex(self.model.index(row, max(current.column(), 0)))
+        return True
 
     # --- Background reads -----------------------------------------------------------------
 
@@ -120,14 +171,37 @@ class TicketListPanel(QWidget):
     def _on_model_page_requested(self, replacing: bool) -> None:
         if replacing:  # the rows on screen are about to go: say the new ones are coming
             self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+            self._keep_current = self._keep_current or self._current
 
     @Slot()
     def _on_model_page_done(self) -> None:
         self.table.viewport().unsetCursor()
+        keep, self._keep_current = self._keep_current, None
+        if keep is not None:
+            if self.model.row_of(keep) >= 0:
+                self.select_ticket(keep)
+            elif not self.table.currentIndex().isValid() and self._current is not None:
+                self._current = None  # it left the list (a filter, a sync)
+                self.current_ticket_changed.emit(None)
         if self._then_lookups_and_counts:
             self._then_lookups_and_counts = False
             self._load_lookups()
             self._count(with_visible=True)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_table_current_row_changed(self, current: QModelIndex,
+                                      _previous: QModelIndex) -> None:
+        ticket_id = self.model.ticket_id(current.row()) if current.isValid() else None
+        if ticket_id is None and self._keep_current is not None:
+            return  # the rows are being replaced; the cursor comes back when they are in
+        if ticket_id != self._current:
+            self._current = ticket_id
+            self.current_ticket_changed.emit(ticket_id)
+
+    @Slot(QModelIndex)
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.ticket_activated.emit(self.model.ticket_id(index.row()))
 
     @Slot(object)
     def _on_filter_bar_filter_changed(self, ticket_filter: TicketFilter) -> None:

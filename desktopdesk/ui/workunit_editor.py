@@ -4,6 +4,10 @@ It holds no rules: AddWorkunit and AttachFile decide (on a worker, through
 ``workunit_source``), and a refusal is shown beside the field it names with the text
 left as typed. What is being typed is kept as a local draft (``store.drafts``) a second
 after typing stops and whenever the editor is hidden, and offered back next time.
+
+Drafts and the pictures' blob-store bytes are written and read on the task runner, not
+on the GUI thread; only the last draft is written there, on closing or quitting, when a
+worker might not get to run.
 """
 
 from __future__ import annotations
@@ -30,12 +34,12 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.html import plain_text, sanitize_html
-from desktopdesk.store.drafts import DraftStore, InlineImage, WorkunitDraft
+from desktopdesk.store.drafts import DraftSnapshot, DraftStore, InlineImage, WorkunitDraft
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
 from desktopdesk.ui.inline_images import RichTextEdit
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
-from desktopdesk.ui.tasks import TaskRunner
+from desktopdesk.ui.tasks import Task, TaskRunner
 from desktopdesk.ui.workunit_fields import DATE_FORMAT, WorkunitFields, error_label
 from desktopdesk.ui.workunit_source import (
     AddedWorkunit,
@@ -130,6 +134,8 @@ class WorkunitEditor(QWidget):
         self._filling = False
         self._images: dict[str, InlineImage] = {}
         self._unsaved_images: dict[str, bytes] = {}
+        self._draft_task: Task | None = None  # the draft write running now
+        self._waiting_draft: DraftSnapshot | None = None  # the newest, to write after it
 
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -161,7 +167,7 @@ class WorkunitEditor(QWidget):
         self.load_remote_button = self.remote_bar.add_button(
             "load_remote_images", "Load remote images", "Load remote images")
 
-        self.text = RichTextEdit(self.workspace.blobs, self)
+        self.text = RichTextEdit(self.workspace.blobs, self, runner=self.runner)
         self.text.setObjectName("workunit_text")
         self.text.setAccessibleName("Workunit text")
         self.text.setPlaceholderText("What was done? Paste or drop screenshots straight in.")
@@ -264,8 +270,7 @@ class WorkunitEditor(QWidget):
     def _on_discard_button_clicked(self) -> None:
         self._offered = None
         self.draft_bar.hide()
-        self.drafts.discard(self.ticket_id)
-        self.save_draft()  # whatever was typed meanwhile is the draft now
+        self.save_draft()  # whatever was typed meanwhile is the draft now, else none
 
     def current_draft(self) -> WorkunitDraft | None:
         """What is typed and chosen now, or None when there is nothing worth keeping."""
@@ -284,21 +289,49 @@ class WorkunitEditor(QWidget):
             attachment_paths=tuple(str(path) for path in values.files),
             images=tuple(self._images[sha] for sha in referenced if sha in self._images))
 
-    def save_draft(self) -> None:
-        """Write the draft now (or remove it if nothing is typed). An offered draft is not
+    def _snapshot(self) -> DraftSnapshot | None:
+        """The draft as it is now (None: nothing to write). An offered draft is not
         overwritten until the person has restored or discarded it."""
         self._autosave.stop()
         if self._context is None or self._offered is not None:
+            return None
+        return DraftSnapshot(self.ticket_id, self.current_draft())
+
+    def save_draft(self) -> None:
+        """Write the draft (or remove it if nothing is typed) in the background.
+
+        One write at a time per editor; while one runs, only the newest snapshot waits
+        (older ones are dropped, never written after it). ``DraftStore.apply`` also
+        refuses a snapshot older than the file, whatever the order writes finish in.
+        """
+        snapshot = self._snapshot()
+        if snapshot is not None:
+            self._write_in_background(snapshot)
+
+    def _write_in_background(self, snapshot: DraftSnapshot) -> None:
+        if self._draft_task is not None:
+            self._waiting_draft = snapshot
             return
-        draft = self.current_draft()
-        try:
-            if draft is None:
-                self.drafts.discard(self.ticket_id)
-            else:
-                self.drafts.save(draft)
-        except OSError:
-            log.warning("could not save the workunit draft for %s", self.ticket_id,
-                        exc_info=True)
+        self._draft_task = self.runner.run(partial(_write_draft, self.drafts, snapshot))
+        self._draft_task.finished.connect(self._on_draft_task_finished)
+
+    @Slot()
+    def _on_draft_task_finished(self) -> None:
+        self._draft_task = None
+        waiting, self._waiting_draft = self._waiting_draft, None
+        if waiting is not None:
+            self._write_in_background(waiting)
+
+    def flush_draft(self) -> None:
+        """Write the draft now, on this thread: for closing and quitting, after which a
+        background write might never run. It is taken after every snapshot still waiting
+        or being written, so those can no longer replace it; one being written is waited
+        for (a file lock, milliseconds), one waiting is dropped."""
+        snapshot = self._snapshot()
+        if snapshot is None:
+            return
+        self._waiting_draft = None
+        _write_draft(self.drafts, snapshot)
 
     @Slot()
     def _on_autosave_timeout(self) -> None:
@@ -306,14 +339,16 @@ class WorkunitEditor(QWidget):
 
     @Slot()
     def _on_app_about_to_quit(self) -> None:
-        self.save_draft()
+        self.flush_draft()
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self.save_draft()  # the window closed or the ticket view moved on
+        # The ticket view moved on or the window is going: the process goes on, so the
+        # write can too (quitting flushes on this thread, see _on_app_about_to_quit).
+        self.save_draft()
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_draft()
+        self.flush_draft()
         super().closeEvent(event)
 
     @Slot()
@@ -429,8 +464,9 @@ class WorkunitEditor(QWidget):
             self._unsaved_images.clear()
         finally:
             self._filling = False
+        if self._offered is None:  # an offered draft waits for Restore or Discard
+            self._write_in_background(DraftSnapshot(self.ticket_id, None))
         self._autosave.stop()
-        self.drafts.discard(self.ticket_id)
         self._set_busy(False)
         self.text.setFocus()
         self.workunit_added.emit(added)
@@ -463,3 +499,14 @@ class WorkunitEditor(QWidget):
 
 def _fetched(fetch: Callable[[str], bytes], url: str) -> tuple[str, bytes]:
     return url, fetch(url)
+
+
+def _write_draft(drafts: DraftStore, snapshot: DraftSnapshot) -> bool:
+    """On a worker (or, closing, on the GUI thread): a draft that cannot be written is
+    logged, not shown; the text is still in the editor."""
+    try:
+        return drafts.apply(snapshot)
+    except OSError:
+        log.warning("could not save the workunit draft for %s", snapshot.ticket_id,
+                    exc_info=True)
+        return False

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.workunit_rules import MAX_HOURS
 from desktopdesk.store.drafts import DraftShare, WorkunitDraft
+from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.share_picker import Search, SharePicker
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.workunit_source import EditorContext
@@ -228,7 +229,7 @@ class WorkunitFields(QWidget):
             self.private.setChecked(draft.is_private)
             self.internal.setChecked(draft.is_internal)
             self.cost.setChecked(draft.has_cost)
-            index = self.profile.findData(draft.profile_id)
+            index = find_data(self.profile, draft.profile_id)
             if index >= 0:
                 self.profile.setCurrentIndex(index)
             self.shared_with.set_shares(draft.shared_with)

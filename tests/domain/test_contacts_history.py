@@ -110,6 +110,26 @@ def test_someone_who_only_reads_is_not_a_contact(org: Org) -> None:
     assert [c.user_id for c in contacts(org, ticket_id)] == [org.ana, org.ramon]
 
 
+def test_participants_can_be_limited_to_the_people_a_reader_sees_at_work(org: Org) -> None:
+    ticket_id = new_ticket(org, org.ana)
+    org.do(AddWorkunit(ticket_id=ticket_id, text_html="<p>hidden</p>", is_private=True),
+           org.tomas, at=org.now + HOUR)
+    org.do(UpdateTicketFields(ticket_id=ticket_id, changes={"title": "Renamed"}), org.bob,
+           at=org.now + 2 * HOUR)
+
+    with reading(org) as session:
+        row = session.get(Ticket, ticket_id)
+        assert row is not None
+        seen = ticket_contacts(session, row, seen_actors=[org.ana, org.bob, org.ana])
+
+    assert seen == [
+        Contact(org.ana, ("creator", "editor")),
+        Contact(org.ramon, ("owner",)),
+        Contact(org.bob, ("participant",)),
+    ]
+    assert org.tomas in {c.user_id for c in contacts(org, ticket_id)}
+
+
 def test_a_description_change_keeps_the_start_of_both_texts(org: Org) -> None:
     ticket_id = new_ticket(org, org.ana, description_html="<p>The <b>printer</b> jams.</p>")
 

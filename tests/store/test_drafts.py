@@ -7,13 +7,20 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 
 from desktopdesk.store import drafts as drafts_module
-from desktopdesk.store.drafts import DraftShare, DraftStore, InlineImage, WorkunitDraft
+from desktopdesk.store.drafts import (
+    DraftShare,
+    DraftSnapshot,
+    DraftStore,
+    InlineImage,
+    WorkunitDraft,
+)
 
 SAVED = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -120,6 +127,84 @@ def test_the_file_is_plain_readable_json(store: DraftStore) -> None:
     assert payload["format"] == drafts_module.DRAFT_FORMAT
     assert payload["text_html"] == "<p>Señal débil</p>"
     assert payload["saved_at"] == "2026-03-02T09:30:00+00:00"
+
+
+# --- Writes from several threads ----------------------------------------------------------
+
+
+def test_an_older_snapshot_written_last_does_not_replace_a_newer_draft(
+    store: DraftStore,
+) -> None:
+    ticket = uuid.uuid4()
+    older = DraftSnapshot(ticket, full_draft(ticket, "<p>Replaced the</p>"))
+    newer = DraftSnapshot(ticket, full_draft(ticket, "<p>Replaced the fuser unit.</p>"))
+    assert store.apply(newer)
+    assert not store.apply(older)  # its worker finished second
+    assert store.load(ticket).text_html == "<p>Replaced the fuser unit.</p>"  # type: ignore[union-attr]
+
+
+def test_a_save_still_on_its_way_does_not_bring_back_a_discarded_draft(
+    store: DraftStore,
+) -> None:
+    ticket = uuid.uuid4()
+    typed = DraftSnapshot(ticket, full_draft(ticket))
+    store.discard(ticket)  # the workunit was added meanwhile
+    assert not store.apply(typed)
+    assert store.load(ticket) is None
+
+
+def test_another_store_on_the_same_folder_keeps_the_same_order(tmp_path: Path) -> None:
+    """The editor's store and one made elsewhere for the same person share the order."""
+    user, ticket = uuid.uuid4(), uuid.uuid4()
+    mine = DraftStore.for_user(tmp_path / "data", user)
+    theirs = DraftStore(tmp_path / "data" / "drafts" / ".." / "drafts" / str(user))
+    older = DraftSnapshot(ticket, full_draft(ticket, "<p>older</p>"))
+    theirs.save(full_draft(ticket, "<p>newer</p>"))
+    assert not mine.apply(older)
+    assert mine.load(ticket).text_html == "<p>newer</p>"  # type: ignore[union-attr]
+
+
+def test_two_writes_of_one_draft_never_interleave(
+    store: DraftStore, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The older write is held halfway (its file written, not yet renamed into place)
+    while a newer one arrives: the newer must wait, or the older rename would land last."""
+    ticket = uuid.uuid4()
+    older = DraftSnapshot(ticket, full_draft(ticket, "<p>older</p>"))
+    newer = DraftSnapshot(ticket, full_draft(ticket, "<p>newer</p>"))
+    halfway, go_on = threading.Event(), threading.Event()
+    real_replace = os.replace
+
+    def slow_replace(source: str, target: Path) -> None:
+        if threading.current_thread().name == "older":
+            halfway.set()
+            go_on.wait(30)
+        real_replace(source, target)
+
+    monkeypatch.setattr(drafts_module.os, "replace", slow_replace)
+    results: dict[str, bool] = {}
+    first = threading.Thread(name="older", target=lambda: results.update(
+        older=store.apply(older)))
+    second = threading.Thread(name="newer", target=lambda: results.update(
+        newer=store.apply(newer)))
+    first.start()
+    try:
+        assert halfway.wait(30)
+        second.start()
+        second.join(0.2)  # time enough to finish, if it did not wait for the file
+        assert second.is_alive()
+    finally:
+        go_on.set()
+        first.join(30)
+        if second.ident is not None:
+            second.join(30)
+    assert results == {"older": True, "newer": True}
+    assert store.load(ticket).text_html == "<p>newer</p>"  # type: ignore[union-attr]
+
+
+def test_a_snapshot_holds_its_own_tickets_draft() -> None:
+    with pytest.raises(ValueError, match="its own ticket"):
+        DraftSnapshot(uuid.uuid4(), full_draft(uuid.uuid4()))
 
 
 def test_drafts_do_not_load_qt() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from keyring.backends import fail
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
@@ -38,10 +39,17 @@ from desktopdesk.sync.account import SyncAttempt, server_link, sign_in, sync_wit
 from desktopdesk.sync.client import SyncSummary
 from desktopdesk.sync.client_http import ServerClient, Token
 from desktopdesk.sync.conflicts import ConflictAction, SyncCounts
-from desktopdesk.sync.credentials import CredentialStore
+from desktopdesk.sync.credential_access import (
+    MASTER_PASSWORD_ENV,
+    CredentialAccess,
+    MasterPasswordPurpose,
+    shared_credentials,
+)
+from desktopdesk.sync.credentials import CredentialStore, StoreKind
 from desktopdesk.ui import messages
 from desktopdesk.ui.connect_dialog import ConnectDialog
 from desktopdesk.ui.main_window import MainWindow
+from desktopdesk.ui.master_password_dialog import MasterPasswordDialog
 from desktopdesk.ui.sync_controller import SyncController, SyncStatus
 from desktopdesk.ui.sync_indicator import describe, relative_time
 from desktopdesk.ui.sync_panel import SyncPanel
@@ -60,6 +68,7 @@ pytestmark = pytest.mark.qt_log_ignore(
 
 SYNC_TIMEOUT_MS = 30_000
 JAVI = "Javier «Javi» Delgado"
+MASTER = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +78,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def vault() -> Iterator[MemoryKeyring]:
+def vault(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    monkeypatch.delenv(MASTER_PASSWORD_ENV, raising=False)
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         yield backend
@@ -325,6 +335,77 @@ def test_when_the_server_ends_the_sign_in_the_panel_signs_in_again(
     assert len(vault.secrets) == 1
 
 
+@pytest.fixture
+def kiosk(server_url: str, tmp_path: Path) -> Iterator[Replica]:
+    """Tomás on a computer with no OS keyring: his last session kept the token in the
+    encrypted credential file, under ``MASTER``."""
+    with installed(fail.Keyring()):
+        ws = Workspace.open(tmp_path / "kiosk")
+        store = CredentialStore.in_file(ws.data_dir, MASTER)
+        signed_in = sign_in(ws, server_url, "tomas", "demo", store)
+        sync_with_server(ws, server_link(ws), store)
+        yield Replica(ws, signed_in.user.id, server_url)
+        ws.close()
+
+
+def test_without_a_keyring_the_window_unlocks_the_saved_sign_in_once_and_syncs(
+        qtbot: QtBot, kiosk: Replica, monkeypatch: pytest.MonkeyPatch) -> None:
+    with kiosk.ws.read() as session:
+        user = user_summary(session, kiosk.user_id)
+    assert user is not None
+    window = MainWindow(kiosk.ws, user)
+    qtbot.addWidget(window)
+    controller, indicator = window.sync_controller, window.sync_indicator
+    assert controller is not None
+    assert indicator is not None
+    try:
+        qtbot.waitUntil(lambda: controller.master_password_dialog is not None)
+        asking = controller.master_password_dialog
+        assert asking is not None
+        assert asking.request.purpose is MasterPasswordPurpose.UNLOCK
+        asking.master_edit.setText("not the master")
+        qtbot.mouseClick(asking.open_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not asking.is_busy)
+        assert asking.error_for("master").startswith("This master password does not open")
+        asking.master_edit.setText(MASTER)
+        with qtbot.waitSignal(asking.accepted):
+            qtbot.mouseClick(asking.open_button, Qt.MouseButton.LeftButton)
+
+        status = wait_for_sync(qtbot, controller)
+        assert (status.online, status.needs_sign_in, status.last_error) == (True, False, "")
+        assert indicator.state_button.text() == "Online · last sync just now"
+
+        # The server ends that sign-in; signing in again from the panel saves the new token
+        # in the same, already unlocked file, without asking for the master password again.
+        asked_again: list[MasterPasswordDialog] = []
+        monkeypatch.setattr(MasterPasswordDialog, "open", lambda self: asked_again.append(self))
+        revoked = CredentialStore.in_file(kiosk.ws.data_dir, MASTER).load(kiosk.url, "tomas")
+        assert revoked is not None
+        with ServerClient(kiosk.url, revoked.access_token) as elsewhere:
+            elsewhere.logout()
+        controller.sync_now()
+        wait_for_sync(qtbot, controller, lambda s: s.needs_sign_in)
+        qtbot.mouseClick(indicator.state_button, Qt.MouseButton.LeftButton)
+        panel = window.findChild(SyncPanel, "sync_panel")
+        assert panel is not None
+        qtbot.mouseClick(panel.sign_in_button, Qt.MouseButton.LeftButton)
+        again = panel.sign_in_dialog
+        assert again is not None
+        again.password_edit.setText("demo")
+        with qtbot.waitSignal(again.accepted, timeout=SYNC_TIMEOUT_MS):
+            qtbot.mouseClick(again.connect_button, Qt.MouseButton.LeftButton)
+        status = wait_for_sync(qtbot, controller, lambda s: not s.needs_sign_in)
+        assert (status.online, status.last_error) == (True, "")
+        assert asked_again == []
+        kept = CredentialStore.in_file(kiosk.ws.data_dir, MASTER).load(kiosk.url, "tomas")
+        assert kept is not None
+        assert kept.access_token != revoked.access_token
+    finally:
+        window.close()
+        controller.wait_for_done()
+        window.runner.wait_for_done()
+
+
 def test_f5_syncs_now(qtbot: QtBot, tomas: Replica, make_window: MakeWindow) -> None:
     window = make_window(tomas)
     controller = window.sync_controller
@@ -462,6 +543,42 @@ def test_connecting_keeps_the_token_in_the_keyring_and_fetches_the_first_copy(
     assert ws.info("server_url") == server_url
     with ws.read() as session:
         assert session.scalars(select(Ticket.id)).first() is not None  # works offline now
+
+
+def test_first_start_without_a_keyring_offers_to_keep_the_sign_in_in_an_encrypted_file(
+        qtbot: QtBot, dialog: ConnectDialog, server_url: str) -> None:
+    with installed(fail.Keyring()):
+        fill(dialog, server_url, "tomas", "demo")
+        qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.master_password_dialog is not None)
+        asking = dialog.master_password_dialog
+        assert asking is not None
+        assert asking.creating
+        assert dialog.is_busy
+        asking.master_edit.setText(MASTER)
+        asking.repeat_edit.setText("correct horse battery stapler")
+        qtbot.mouseClick(asking.open_button, Qt.MouseButton.LeftButton)
+        assert asking.error_for("repeat") == ("The two passwords differ. Type the same one "
+                                              "twice.")
+        assert dialog.choice is None
+
+        asking.repeat_edit.setText(MASTER)
+        with qtbot.waitSignal(dialog.accepted, timeout=SYNC_TIMEOUT_MS):
+            qtbot.mouseClick(asking.open_button, Qt.MouseButton.LeftButton)
+
+        assert dialog.choice is not None
+        assert dialog.choice.signed_in is not None
+        assert dialog.choice.signed_in.store_kind is StoreKind.ENCRYPTED_FILE
+        data_dir = dialog.workspace.data_dir
+        # The window that opens next reads the same, unlocked store: no second question.
+        shared = shared_credentials(data_dir).store
+        assert shared is not None
+        assert shared.kind is StoreKind.ENCRYPTED_FILE
+        # After a restart only the master password opens the file, and it holds the token.
+        request = CredentialAccess(data_dir).request(signing_in=False)
+        assert request is not None
+        assert request.purpose is MasterPasswordPurpose.UNLOCK
+        assert CredentialStore.in_file(data_dir, MASTER).load(server_url, "tomas") is not None
 
 
 def test_the_demo_can_be_chosen_instead(qtbot: QtBot, dialog: ConnectDialog) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import re
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,11 +19,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktopdesk.domain.commands import ChangeSetting
-from desktopdesk.domain.html import sanitize_html
+from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.models import Attachment, Workunit, WorkunitShare
-from desktopdesk.store.drafts import DraftStore
+from desktopdesk.store.blobs import StoredBlob
+from desktopdesk.store.drafts import DraftSnapshot, DraftStore, InlineImage, WorkunitDraft
 from desktopdesk.ui import messages, rich_text_toolbar, workunit_editor, workunit_fields
-from desktopdesk.ui.inline_images import png_bytes
+from desktopdesk.ui.inline_images import PLACEHOLDER_TEXT_KEY, png_bytes
 from desktopdesk.ui.workunit_editor import WorkunitEditor
 from desktopdesk.ui.workunit_source import (
     WorkunitSubmission,
@@ -126,7 +128,10 @@ def test_bold_text_and_a_pasted_picture_become_a_workunit_with_its_attachment(
     picture = QMimeData()
     picture.setImageData(red_square())
     QApplication.clipboard().setMimeData(picture)
-    qtbot.keyClick(editor.text, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    try:
+        qtbot.keyClick(editor.text, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    finally:  # mime data left on the clipboard crashes the interpreter on its way out
+        QApplication.clipboard().clear()
     sha = hashlib.sha256(png_bytes(red_square())).hexdigest()
     assert image_hashes(editor.text.toHtml()) == [sha]
 
@@ -143,7 +148,7 @@ def test_bold_text_and_a_pasted_picture_become_a_workunit_with_its_attachment(
             (sha, "image/png", tickets.ramon_new)]
     assert org.ws.blobs.read_bytes(sha) == png_bytes(red_square())
     assert editor.text.toPlainText() == ""
-    assert editor.drafts.load(tickets.ramon_new) is None
+    qtbot.waitUntil(lambda: editor.drafts.load(tickets.ramon_new) is None)
 
 
 def test_ctrl_enter_adds_the_workunit(
@@ -445,6 +450,7 @@ def test_a_refusal_keeps_the_text_and_says_why(
     assert error_text(editor, "general") == shown[-1]
     assert editor.add_button.isEnabled()
     assert not editor.text.isReadOnly()
+    qtbot.waitUntil(lambda: editor.drafts.load(tickets.finance_hidden) is not None)
     draft = editor.drafts.load(tickets.finance_hidden)
     assert draft is not None
     assert "payroll export" in draft.text_html
@@ -538,6 +544,9 @@ def test_a_draft_is_autosaved_and_offered_back_after_the_editor_is_gone(
     assert again.text.toPlainText() == ""
     qtbot.keyClicks(again.text, "x")  # typing meanwhile must not overwrite the offer
     again.save_draft()
+    again.flush_draft()
+    again.runner.wait_for_done()
+    QApplication.processEvents()
     assert "Half-written" in drafts.load(tickets.ramon_new).text_html  # type: ignore[union-attr]
     restore = again.findChild(QPushButton, "draft_restore")
     assert restore is not None
@@ -546,6 +555,9 @@ def test_a_draft_is_autosaved_and_offered_back_after_the_editor_is_gone(
     assert again.text.toPlainText().startswith("Half-written note")
     assert (again.fields.hours.value(), again.fields.internal.isChecked()) == (1.75, True)
     assert len(image_hashes(again.text.toHtml())) == 1
+    url = f"attachment:{image_hashes(again.text.toHtml())[0]}"
+    qtbot.waitUntil(lambda: again.text.image_document.loadResource(2, QUrl(url)).size()
+                    == red_square().size())  # read from the blob store, then shown
 
     stored = workunit(org, add_and_wait(qtbot, again))
     assert len(image_hashes(stored.text_html)) == 1
@@ -554,7 +566,7 @@ def test_a_draft_is_autosaved_and_offered_back_after_the_editor_is_gone(
                                 .where(Attachment.workunit_id == stored.id)).all()
     assert len(names) == 1
     assert names[0].startswith("pasted-image-")
-    assert drafts.load(tickets.ramon_new) is None
+    qtbot.waitUntil(lambda: drafts.load(tickets.ramon_new) is None)  # removed in the background
 
 
 def test_closing_before_the_autosave_keeps_the_draft_and_discard_drops_it(
@@ -571,8 +583,177 @@ def test_closing_before_the_autosave_keeps_the_draft_and_discard_drops_it(
     discard = again.findChild(QPushButton, "draft_discard")
     assert discard is not None
     qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
-    assert drafts.load(tickets.ramon_new) is None
+    qtbot.waitUntil(lambda: drafts.load(tickets.ramon_new) is None)  # written in the background
     assert again.text.toPlainText() == ""
+
+
+class HeldDrafts(DraftStore):
+    """Holds the first write made on a worker until ``release`` is set (a slow disk), and
+    records every write as (its plain text, or None for a removal; whether it was made)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.writes: list[tuple[str | None, bool]] = []
+
+    def apply(self, snapshot: DraftSnapshot) -> bool:
+        on_worker = threading.current_thread() is not threading.main_thread()
+        if on_worker and not self.started.is_set():
+            self.started.set()
+            self.release.wait(30)
+        written = super().apply(snapshot)
+        text = None if snapshot.draft is None else plain_text(snapshot.draft.text_html)
+        self.writes.append((text, written))
+        return written
+
+
+@pytest.fixture
+def held_drafts(org: Org) -> Iterator[HeldDrafts]:
+    drafts = HeldDrafts(DraftStore.for_user(org.ws.data_dir, org.ramon).folder)
+    yield drafts
+    drafts.release.set()  # never leave a worker waiting, whatever the test did
+
+
+def draft_text(drafts: DraftStore, ticket_id: uuid.UUID) -> str | None:
+    draft = drafts.load(ticket_id)
+    return None if draft is None else plain_text(draft.text_html)
+
+
+def test_an_older_draft_finishing_late_never_replaces_a_newer_one(
+    qtbot: QtBot, org: Org, tickets: Tickets, make_editor: MakeEditor,
+    held_drafts: HeldDrafts,
+) -> None:
+    editor = make_editor(org.ramon, tickets.ramon_new, drafts=held_drafts,
+                         autosave_ms=60_000)
+    qtbot.keyClicks(editor.text, "Rebooted the switch")
+    editor.save_draft()  # as the autosave does: on a worker, which the slow disk holds
+    qtbot.waitUntil(held_drafts.started.is_set)
+    qtbot.keyClicks(editor.text, " and replaced its fan")
+    editor.close()  # written at once, while the older write still waits
+    assert draft_text(held_drafts, tickets.ramon_new) == (
+        "Rebooted the switch and replaced its fan")
+
+    held_drafts.release.set()  # the older write finishes last
+    qtbot.waitUntil(lambda: not editor.runner.busy)
+    assert ("Rebooted the switch", False) in held_drafts.writes
+    assert draft_text(held_drafts, tickets.ramon_new) == (
+        "Rebooted the switch and replaced its fan")
+
+
+def test_while_a_draft_is_written_only_the_newest_waits_for_its_turn(
+    qtbot: QtBot, org: Org, tickets: Tickets, make_editor: MakeEditor,
+    held_drafts: HeldDrafts,
+) -> None:
+    editor = make_editor(org.ramon, tickets.ramon_new, drafts=held_drafts,
+                         autosave_ms=60_000)
+    qtbot.keyClicks(editor.text, "first")
+    editor.save_draft()
+    qtbot.waitUntil(held_drafts.started.is_set)
+    for more in (" second", " third"):
+        qtbot.keyClicks(editor.text, more)
+        editor.save_draft()  # one write at a time: these wait, the newest replacing
+    held_drafts.release.set()
+    qtbot.waitUntil(lambda: len(held_drafts.writes) == 2 and not editor.runner.busy)
+    assert held_drafts.writes == [("first", True), ("first second third", True)]
+    assert draft_text(held_drafts, tickets.ramon_new) == "first second third"
+
+
+def test_closing_the_window_right_after_typing_keeps_the_latest_text(
+    qtbot: QtBot, org: Org, tickets: Tickets, make_editor: MakeEditor,
+) -> None:
+    drafts = DraftStore.for_user(org.ws.data_dir, org.ramon)
+    editor = make_editor(org.ramon, tickets.ramon_new, autosave_ms=60_000)
+    qtbot.keyClicks(editor.text, "Spoke to the vendor")
+    editor.save_draft()
+    qtbot.keyClicks(editor.text, ", they ship a new board on Monday")
+    editor.window().close()  # the editor is only hidden: its write goes on in the background
+    qtbot.waitUntil(lambda: not editor.runner.busy)
+    assert draft_text(drafts, tickets.ramon_new) == (
+        "Spoke to the vendor, they ship a new board on Monday")
+
+
+def test_adding_removes_the_draft_even_if_an_autosave_finishes_after_it(
+    qtbot: QtBot, org: Org, tickets: Tickets, make_editor: MakeEditor,
+    held_drafts: HeldDrafts,
+) -> None:
+    editor = make_editor(org.ramon, tickets.ramon_new, drafts=held_drafts,
+                         autosave_ms=60_000)
+    qtbot.keyClicks(editor.text, "Toner replaced.")
+    editor.save_draft()
+    qtbot.waitUntil(held_drafts.started.is_set)
+    with qtbot.waitSignal(editor.workunit_added, timeout=10_000):
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    held_drafts.release.set()
+    qtbot.waitUntil(lambda: len(held_drafts.writes) == 2 and not editor.runner.busy)
+    assert held_drafts.writes == [("Toner replaced.", True), (None, True)]
+    assert held_drafts.load(tickets.ramon_new) is None
+
+
+def test_a_pasted_picture_shows_at_once_and_is_stored_on_a_worker(
+    qtbot: QtBot, org: Org, tickets: Tickets, make_editor: MakeEditor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blobs = org.ws.blobs
+    stored_on: list[threading.Thread] = []
+    real_put = blobs.put_bytes
+
+    def put_bytes(data: bytes, *, expected_sha256: str | None = None) -> StoredBlob:
+        stored_on.append(threading.current_thread())
+        return real_put(data, expected_sha256=expected_sha256)
+
+    monkeypatch.setattr(blobs, "put_bytes", put_bytes)
+    editor = make_editor(org.ramon, tickets.ramon_new)
+    picture = QMimeData()
+    picture.setImageData(red_square())
+    editor.text.insertFromMimeData(picture)
+    sha = image_hashes(editor.text.toHtml())[0]
+    shown = editor.text.image_document.loadResource(2, QUrl(f"attachment:{sha}"))
+    assert shown.size() == red_square().size()  # from memory, before any worker ran
+    qtbot.waitUntil(lambda: blobs.size_of(sha) is not None)
+    assert stored_on
+    assert threading.main_thread() not in stored_on
+
+
+def test_a_restored_drafts_pictures_are_read_on_a_worker_then_shown(
+    qtbot: QtBot, org: Org, tickets: Tickets, make_editor: MakeEditor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blobs = org.ws.blobs
+    sha = blobs.put_bytes(png_bytes(red_square())).sha256
+    missing = "0" * 64
+    DraftStore.for_user(org.ws.data_dir, org.ramon).save(WorkunitDraft(
+        ticket_id=tickets.ramon_new, saved_at=org.now,
+        text_html=(f'<p>Before <img src="attachment:{sha}" width="64" height="40"> '
+                   f'and after <img src="attachment:{missing}" width="64" height="40"></p>'),
+        images=(InlineImage(sha, "before.png", "image/png", 1),
+                InlineImage(missing, "after.png", "image/png", 1))))
+    read_on: list[threading.Thread] = []
+    real_read = blobs.read_bytes
+
+    def read_bytes(sha256: str) -> bytes:
+        read_on.append(threading.current_thread())
+        return real_read(sha256)
+
+    monkeypatch.setattr(blobs, "read_bytes", read_bytes)
+    editor = make_editor(org.ramon, tickets.ramon_new)
+    document = editor.text.image_document
+    restore = editor.findChild(QPushButton, "draft_restore")
+    assert restore is not None
+    restore.click()
+    found, lost = QUrl(f"attachment:{sha}"), QUrl(f"attachment:{missing}")
+    first = document.loadResource(2, found)  # no event processed yet: nothing is in
+    assert first.text(PLACEHOLDER_TEXT_KEY) == "Loading image…"
+    editor.grab()  # painting asks for both
+    assert document.loading_urls == {found.toString(), lost.toString()}
+    qtbot.waitUntil(lambda: not document.loading_urls)
+
+    assert document.loadResource(2, found).size() == red_square().size()
+    assert document.loadResource(2, lost).text(PLACEHOLDER_TEXT_KEY) == "Image not available"
+    editor.grab()
+    assert len(read_on) == 2  # once each, however often painting asks
+    assert threading.main_thread() not in read_on
+    assert document.loading_urls == frozenset()
 
 
 def _alive(widget: QWidget) -> bool:

@@ -28,13 +28,16 @@ from desktopdesk.domain.handlers.common import (
 )
 from desktopdesk.domain.handlers.ticket_rules import (
     MAX_TITLE,
+    RuleView,
     can_own,
+    check_inventory_in_scope,
     check_owner_candidate,
     check_parent,
     check_priority,
     check_status,
     check_type_for_group,
     custom_keys,
+    inventory_scope,
     may_change_people,
     may_set_creator,
 )
@@ -106,8 +109,11 @@ def create_ticket(action: Action, cmd: CreateTicket) -> CommandResult:
     for field_id, value in values.items():
         if value:
             session.add(CustomFieldValue(ticket_id=ticket.id, field_id=field_id, value=value))
+    scope = inventory_scope(action, group.id, creator.id)
     for object_id in dict.fromkeys(cmd.inventory_object_ids):
-        require_row(session, InventoryObject, object_id, "inventory object", "inventory")
+        item = require_row(session, InventoryObject, object_id, "inventory object",
+                           "inventory_object_ids")
+        check_inventory_in_scope(scope, item, "inventory_object_ids")
         session.add(TicketInventoryLink(ticket_id=ticket.id, inventory_object_id=object_id))
 
     history = action.history
@@ -143,26 +149,48 @@ def _choose_owner(action: Action, owner_id: uuid.UUID | None, group: Group) -> U
     creator" is on, the group's default owner, the person filing it."""
     session = action.session
     if owner_id is not None:
-        if owner_id != action.actor_id and not (
-            may_change_people(action) and action.perms.access(group.id).manage
-        ):
+        if owner_id != action.actor_id and not may_choose_owner(action, group.id):
             raise DomainError(FORBIDDEN, "You need MANAGE on the group to choose the owner.",
                               "owner_id")
         owner = require_active_user(session, owner_id, "owner_id")
         check_owner_candidate(action, owner, group.id)
         return owner
-    actor = require_active_user(session, action.actor_id, "owner_id")
-    default_owner = session.get(User, group.default_owner_id) if group.default_owner_id else None
-    candidates = [default_owner, actor]
+    require_active_user(session, action.actor_id, "owner_id")
+    fallback = default_owner(action, group)
+    if fallback is not None:
+        return fallback
+    raise DomainError(
+        VALIDATION, f"Group '{group.name}' has no default owner who can take this ticket; an "
+                    "administrator must set one.", "group_id",
+    )
+
+
+def may_choose_owner(action: RuleView, group_id: uuid.UUID) -> bool:
+    """Name someone else as the owner of a new ticket in the group."""
+    return may_change_people(action) and action.perms.access(group_id).manage
+
+
+def default_owner(action: RuleView, group: Group) -> User | None:
+    """Who owns a new ticket filed without an owner: the first who can own it of the
+    group's default owner and the person filing it (the other way round when "owner is
+    creator" is on); None when neither can."""
+    session = action.session
+    actor = session.get(User, action.perms.user_id)
+    group_default = session.get(User, group.default_owner_id) if group.default_owner_id else None
+    candidates = [group_default, actor]
     if action.setting(settings.OWNER_IS_CREATOR):
         candidates.reverse()
     for candidate in candidates:
         if candidate is not None and can_own(session, candidate, group.id):
             return candidate
-    raise DomainError(
-        VALIDATION, f"Group '{group.name}' has no default owner who can take this ticket; an "
-                    "administrator must set one.", "group_id",
-    )
+    return None
+
+
+def may_file_as_any_status(perms: acl.Permissions, owner_id: uuid.UUID | None,
+                           group_id: uuid.UUID) -> bool:
+    """A starting status other than the default is a status change: the owner's (or a
+    manager's) to make. ``owner_id`` None: whoever will own it, unknown yet."""
+    return perms.is_superadmin or owner_id == perms.user_id or perms.access(group_id).manage
 
 
 def _initial_status(action: Action, requested: int | None, owner: User, group: Group) -> Status:
@@ -175,10 +203,7 @@ def _initial_status(action: Action, requested: int | None, owner: User, group: G
     if status is Status.CLOSED:
         raise DomainError(INVALID_TRANSITION, "A ticket cannot be created closed.", "status")
     workflow.check_creation_status(action.session, status)
-    perms = action.perms
-    if status is not allowed[0] and not (
-        perms.is_superadmin or owner.id == perms.user_id or perms.access(group.id).manage
-    ):
+    if status is not allowed[0] and not may_file_as_any_status(action.perms, owner.id, group.id):
         raise DomainError(NOT_OWNER, f"Only the owner ({owner.full_name}) or a manager can file "
                                      f"a ticket as {status.label}.", "status")
     return status

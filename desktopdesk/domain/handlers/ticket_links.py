@@ -26,8 +26,11 @@ from desktopdesk.domain.handlers.common import (
     touch,
 )
 from desktopdesk.domain.handlers.ticket_rules import (
+    check_inventory_in_scope,
     check_parent,
     editable_ticket,
+    inventory_scope,
+    may_set_parent,
 )
 from desktopdesk.domain.history import EventKind
 from desktopdesk.models import (
@@ -47,8 +50,7 @@ def set_parent(action: Action, cmd: SetParent) -> CommandResult:
     perms = action.perms
     ticket = acl.require_visible(action.session, perms, cmd.ticket_id)
     require_unlocked(ticket)
-    access = perms.access(ticket.group_id)
-    if not (access.manage or access.escalate):
+    if not may_set_parent(perms, ticket.group_id):
         raise DomainError(FORBIDDEN, "You need MANAGE or escalate to set a parent ticket.",
                           "parent_id")
     parent_id = check_parent(action, ticket.id, cmd.parent_id)
@@ -72,6 +74,8 @@ def link_inventory(action: Action, cmd: LinkInventory) -> CommandResult:
         TicketInventoryLink.inventory_object_id == item.id,
     ))
     if cmd.linked and link is None:
+        scope = inventory_scope(action, ticket.group_id, ticket.creator_id)
+        check_inventory_in_scope(scope, item, "inventory_object_id")
         session.add(TicketInventoryLink(ticket_id=ticket.id, inventory_object_id=item.id))
         action.history.record(ticket.id, EventKind.INVENTORY_LINKED, "inventory", "", item.name)
     elif not cmd.linked and link is not None:

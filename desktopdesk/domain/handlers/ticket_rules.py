@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain import acl, settings
+from desktopdesk.domain.acl import Permissions
 from desktopdesk.domain.apply import Action
 from desktopdesk.domain.errors import (
     FORBIDDEN,
@@ -21,17 +24,53 @@ from desktopdesk.domain.handlers.common import (
     ticket_label,
 )
 from desktopdesk.domain.html import plain_text
+from desktopdesk.domain.settings import Setting, read_setting, stored_settings
 from desktopdesk.models import (
     Group,
+    InventoryObject,
+    Membership,
     Priority,
+    Profile,
     Status,
     Ticket,
     TicketType,
     TicketTypeGroup,
     User,
+    UserKind,
 )
 
 MAX_TITLE = 500
+
+T = TypeVar("T", bool, int, float, str)
+
+
+class RuleView(Protocol):
+    """What the shared predicates read: a handler's ``Action`` is one, and so is a
+    ``ReadView`` built for the ticket form, so a form and a command decide alike."""
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def perms(self) -> Permissions: ...
+
+    def setting(self, setting: Setting[T]) -> T: ...
+
+
+@dataclass(frozen=True)
+class ReadView:
+    """The predicates' inputs outside a command: for forms deciding what to offer."""
+
+    session: Session
+    perms: Permissions
+    stored: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, session: Session, perms: Permissions) -> ReadView:
+        return cls(session, perms, stored_settings(session))
+
+    def setting(self, setting: Setting[T]) -> T:
+        return read_setting(dict(self.stored), setting)
 
 
 def custom_keys(raw: dict[str, Any]) -> dict[uuid.UUID, str]:
@@ -58,7 +97,7 @@ def check_type_for_group(
     offered_to = set(action.session.scalars(
         select(TicketTypeGroup.group_id).where(TicketTypeGroup.ticket_type_id == type_id)
     ))
-    if offered_to and group.id not in offered_to:
+    if not type_offered_in(offered_to, group.id):
         raise DomainError(
             VALIDATION, f"Type '{ticket_type.name}' is not available in group '{group.name}'.",
             "ticket_type_id",
@@ -66,11 +105,11 @@ def check_type_for_group(
     return ticket_type
 
 
-def may_change_people(action: Action) -> bool:
+def may_change_people(action: RuleView) -> bool:
     return action.perms.is_superadmin or action.setting(settings.ALLOW_CREATOR_OWNER_CHANGE)
 
 
-def may_set_creator(action: Action, group_id: uuid.UUID) -> bool:
+def may_set_creator(action: RuleView, group_id: uuid.UUID) -> bool:
     perms = action.perms
     if perms.is_superadmin:
         return True
@@ -78,6 +117,143 @@ def may_set_creator(action: Action, group_id: uuid.UUID) -> bool:
         return False
     access = perms.access(group_id)
     return access.manage or (access.edit and action.setting(settings.EDIT_CAN_CHANGE_CREATOR))
+
+
+@dataclass(frozen=True)
+class InventoryScope:
+    """The inventory objects one person may link to one ticket, by the objects' company.
+
+    Linked objects are shown to everyone who sees the ticket, and offered objects to
+    whoever edits it: so neither may name another company's assets to a customer.
+    """
+
+    every: bool = False
+    companies: frozenset[uuid.UUID] = frozenset()
+    without_company: bool = False
+
+    def allows(self, company_id: uuid.UUID | None) -> bool:
+        if self.every:
+            return True
+        return self.without_company if company_id is None else company_id in self.companies
+
+    def clause(self) -> ColumnElement[bool]:
+        """The SQL form of :meth:`allows`, on ``InventoryObject`` rows."""
+        if self.every:
+            return true()
+        return or_(InventoryObject.company_id.in_(sorted(self.companies)),
+                   InventoryObject.company_id.is_(None) if self.without_company else false())
+
+
+def inventory_scope(view: RuleView, group_id: uuid.UUID,
+                    creator_id: uuid.UUID) -> InventoryScope:
+    """What LinkInventory and CreateTicket let the reader link to a ticket of the group
+    filed for ``creator_id`` (the ticket's company is its creator's, as in Integria):
+
+    * super-admins, and whoever may set the creator here: any object (they may make it
+      anyone's ticket, so any company's, and then link that company's assets anyway);
+    * anyone else: the objects of the creator's company and of their own company;
+    * and objects of no company to grouped users with VIEW on the group, the people
+      working that queue; never to independent users, for whom those would be
+      everybody else's company-less things.
+    """
+    perms = view.perms
+    if perms.is_superadmin or may_set_creator(view, group_id):
+        return InventoryScope(every=True)
+    creator = view.session.get(User, creator_id)
+    companies = {perms.company_id, creator.company_id if creator is not None else None}
+    return InventoryScope(
+        companies=frozenset(company for company in companies if company is not None),
+        without_company=not perms.is_independent and perms.access(group_id).view,
+    )
+
+
+def check_inventory_in_scope(scope: InventoryScope, item: InventoryObject, field: str) -> None:
+    """Refuse an object outside the scope without naming it: its name is what is kept
+    from the reader."""
+    if scope.allows(item.company_id):
+        return
+    if item.company_id is None:
+        why = ("belongs to no company; only people working this ticket's group may link "
+               "such objects")
+    else:
+        why = ("belongs to another company; you may link those of the ticket's creator's "
+               "company or of your own")
+    raise DomainError(FORBIDDEN, f"You may not link that inventory object: it {why}.", field)
+
+
+def may_reassign(action: RuleView, ticket: Ticket) -> bool:
+    """AssignOwner's rule (locks aside): people changes allowed, and the reader owns the
+    ticket or manages its group."""
+    perms = action.perms
+    if perms.is_superadmin:
+        return True
+    return may_change_people(action) and (
+        acl.can_manage(perms, ticket) or ticket.owner_id == perms.user_id)
+
+
+def may_lock(perms: Permissions, ticket: Ticket) -> bool:
+    """LockTicket's rule for locking (a closed ticket): its owner or a manager."""
+    return acl.is_owner_or_admin(perms, ticket) or acl.can_manage(perms, ticket)
+
+
+def may_unlock(perms: Permissions, ticket: Ticket) -> bool:
+    return acl.can_manage(perms, ticket)
+
+
+def may_change_type(action: RuleView) -> bool:
+    return action.perms.is_superadmin or action.setting(settings.ALLOW_TYPE_CHANGE)
+
+
+def may_disable_sla(perms: Permissions, group_id: uuid.UUID) -> bool:
+    access = perms.access(group_id)
+    return not perms.is_independent and (access.manage or access.escalate)
+
+
+def may_set_parent(perms: Permissions, group_id: uuid.UUID) -> bool:
+    access = perms.access(group_id)
+    return access.manage or access.escalate
+
+
+def may_edit(action: RuleView, ticket: Ticket) -> bool:
+    """Edit fields and comment (``acl.can_edit`` with the independent-users setting)."""
+    return acl.can_edit(action.perms, ticket, action.setting(settings.EXTERNAL_USERS_MAY_MODIFY))
+
+
+def type_groups(session: Session) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
+    """The groups each restricted type is offered to (a type absent: every group)."""
+    offered: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for type_id, group_id in session.execute(
+            select(TicketTypeGroup.ticket_type_id, TicketTypeGroup.group_id)):
+        offered.setdefault(type_id, set()).add(group_id)
+    return {type_id: frozenset(groups) for type_id, groups in offered.items()}
+
+
+def type_offered_in(offered_to: Collection[uuid.UUID], group_id: uuid.UUID) -> bool:
+    """A type with no group rows is offered everywhere, else only in its groups."""
+    return not offered_to or group_id in offered_to
+
+
+def owner_candidates(session: Session, group_id: uuid.UUID) -> list[User]:
+    """Everyone :func:`can_own` accepts for the group, in one query (by full name).
+
+    VIEW is inherited down the group tree, so a membership with VIEW in the group or
+    any group above it counts, as in ``acl.load_permissions``.
+    """
+    parents = {gid: parent for gid, parent in session.execute(select(Group.id, Group.parent_id))}
+    above: list[uuid.UUID] = []
+    node: uuid.UUID | None = group_id
+    while node is not None and node not in above:
+        above.append(node)
+        node = parents.get(node)
+    viewers = (select(Membership.user_id)
+               .join(Profile, Profile.id == Membership.profile_id)
+               .where(Membership.group_id.in_(above), Profile.can_view.is_(True)))
+    return list(session.scalars(
+        select(User)
+        .where(User.enabled.is_(True),
+               User.is_superadmin.is_(True)
+               | ((User.kind != UserKind.INDEPENDENT) & User.id.in_(viewers)))
+        .order_by(User.full_name, User.username)))
 
 
 def can_own(session: Session, user: User, group_id: uuid.UUID) -> bool:
@@ -140,8 +316,7 @@ def check_parent(
 def editable_ticket(action: Action, ticket_id: uuid.UUID) -> Ticket:
     ticket = acl.require_visible(action.session, action.perms, ticket_id)
     require_unlocked(ticket)
-    may_modify = action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)
-    if not acl.can_edit(action.perms, ticket, may_modify):
+    if not may_edit(action, ticket):
         raise DomainError(FORBIDDEN, f"You may not edit ticket {ticket_label(ticket)}.")
     return ticket
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from desktopdesk.domain import acl, settings, workflow
+from desktopdesk.domain import acl, workflow
 from desktopdesk.domain.apply import Action, handles
 from desktopdesk.domain.commands import (
     AssignOwner,
@@ -30,6 +30,11 @@ from desktopdesk.domain.handlers.common import (
 from desktopdesk.domain.handlers.ticket_rules import (
     check_owner_candidate,
     check_status,
+    may_change_people,
+    may_edit,
+    may_lock,
+    may_reassign,
+    may_unlock,
 )
 from desktopdesk.domain.history import EventKind
 from desktopdesk.domain.html import sanitize_html
@@ -45,8 +50,7 @@ def _change_status(action: Action, ticket_id: uuid.UUID, target: Status,
     session = action.session
     ticket = acl.require_visible(session, action.perms, ticket_id)
     require_unlocked(ticket)
-    may_modify = action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)
-    if not acl.can_edit(action.perms, ticket, may_modify):
+    if not may_edit(action, ticket):
         raise DomainError(FORBIDDEN, f"You may not change {ticket_label(ticket)}.", "status")
     if not acl.is_owner_or_admin(action.perms, ticket):
         owner = session.get(User, ticket.owner_id)
@@ -117,13 +121,12 @@ def assign_owner(action: Action, cmd: AssignOwner) -> CommandResult:
     session, perms = action.session, action.perms
     ticket = acl.require_visible(session, perms, cmd.ticket_id)
     require_unlocked(ticket)
-    if not perms.is_superadmin:
-        if not action.setting(settings.ALLOW_CREATOR_OWNER_CHANGE):
+    if not may_reassign(action, ticket):
+        if not may_change_people(action):
             raise DomainError(FORBIDDEN, "Changing the owner is switched off in the settings.",
                               "owner_id")
-        if not (acl.can_manage(perms, ticket) or ticket.owner_id == perms.user_id):
-            raise DomainError(FORBIDDEN, "Only the owner or a manager of the group can "
-                                         "reassign this ticket.", "owner_id")
+        raise DomainError(FORBIDDEN, "Only the owner or a manager of the group can "
+                                     "reassign this ticket.", "owner_id")
     owner = require_active_user(session, cmd.owner_id, "owner_id")
     if owner.id == ticket.owner_id:
         return action.result(tickets=(ticket.id,))
@@ -143,9 +146,9 @@ def lock_ticket(action: Action, cmd: LockTicket) -> CommandResult:
     if cmd.locked:
         if ticket.status != Status.CLOSED:
             raise DomainError(INVALID_TRANSITION, "Only a closed ticket can be locked.", "locked")
-        if not (acl.is_owner_or_admin(perms, ticket) or acl.can_manage(perms, ticket)):
+        if not may_lock(perms, ticket):
             raise DomainError(FORBIDDEN, "Only the owner or a manager can lock this ticket.")
-    elif not acl.can_manage(perms, ticket):
+    elif not may_unlock(perms, ticket):
         raise DomainError(FORBIDDEN, "Only a manager of the group can unlock a ticket.")
     action.history.record(ticket.id, EventKind.LOCKED if cmd.locked else EventKind.UNLOCKED)
     ticket.locked = cmd.locked

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktopdesk.domain import acl, fields, settings
+from desktopdesk.domain import acl, fields
 from desktopdesk.domain.apply import Action, handles
 from desktopdesk.domain.commands import (
     UPDATABLE_FIELDS,
@@ -36,6 +36,8 @@ from desktopdesk.domain.handlers.ticket_rules import (
     custom_keys,
     editable_ticket,
     excerpt,
+    may_change_type,
+    may_disable_sla,
     may_set_creator,
 )
 from desktopdesk.domain.history import EventKind
@@ -95,8 +97,7 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
         disabled = plain["sla_disabled"]
         if not isinstance(disabled, bool):
             raise DomainError(VALIDATION, "'SLA disabled' is yes or no.", "sla_disabled")
-        access = perms.access(ticket.group_id)
-        if perms.is_independent or not (access.manage or access.escalate):
+        if not may_disable_sla(perms, ticket.group_id):
             raise DomainError(FORBIDDEN, "You need MANAGE or escalate to disable the SLA.",
                               "sla_disabled")
         if disabled != ticket.sla_disabled:
@@ -127,9 +128,7 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
     if "ticket_type_id" in plain:
         raw_type = plain["ticket_type_id"]
         type_id = None if raw_type is None else as_uuid(raw_type, "ticket_type_id")
-        if type_id != ticket.ticket_type_id and not (
-            perms.is_superadmin or action.setting(settings.ALLOW_TYPE_CHANGE)
-        ):
+        if type_id != ticket.ticket_type_id and not may_change_type(action):
             raise DomainError(FORBIDDEN, "Changing a ticket's type is not allowed.",
                               "ticket_type_id")
     if type_id is not None and ("ticket_type_id" in plain or "group_id" in plain):

@@ -1,0 +1,257 @@
+"""The band at the top of a ticket view: number, title, status and priority chips, who
+has it, SLA and lock marks, where the ticket stands with the server, and the Lock or
+Unlock button.
+
+It only renders a ``TicketDetails`` and a ``TicketSyncState``; icons, labels and colours
+come from the list's modules so a ticket reads the same in the list and in its view. The
+button is offered as ``TicketDetails.may_lock``/``may_unlock`` say; the view runs it.
+"""
+
+from __future__ import annotations
+
+import html
+
+import qtawesome
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktopdesk.domain.ticket_details import TicketDetails
+from desktopdesk.models import Status
+from desktopdesk.sync.conflicts import TicketSyncState
+from desktopdesk.ui import ticket_icons
+from desktopdesk.ui.sync_indicator import plural
+from desktopdesk.ui.ticket_list_format import long_date, person_tooltip
+
+ICON_SIZE = QSize(14, 14)
+#: (text, background) per status: reddish while unattended, as the list's rows are;
+#: calm blue while worked on, amber while waiting, grey once closed.
+STATUS_COLOURS = {
+    Status.NEW: ("#b3261e", "#fde7e7"),
+    Status.UNCONFIRMED: ("#b3261e", "#fde7e7"),
+    Status.ASSIGNED: ("#0b57d0", "#e3ecfd"),
+    Status.REOPENED: ("#0b57d0", "#e3ecfd"),
+    Status.PENDING_TO_BE_CLOSED: ("#7a5900", "#fff3cd"),
+    Status.PENDING_THIRD_PERSON: ("#7a5900", "#fff3cd"),
+    Status.CLOSED: ("#3c4043", "#e8eaed"),
+}
+_NEUTRAL = ("#3c4043", "#f1f3f4")
+_WARNING = ("#7a5900", "#fff3cd")
+_DANGER = ("#b3261e", "#fde7e7")
+_GOOD = ("#146c2e", "#e6f4ea")
+
+
+def sync_words(state: TicketSyncState) -> list[tuple[str, str]]:
+    """(icon name, sentence) for each thing to say; "Synced" when nothing waits."""
+    said = []
+    if state.pending:
+        noun = "change" if state.pending == 1 else "changes"
+        said.append(("mdi6.cloud-upload-outline", f"{state.pending} {noun} not yet sent"))
+    if state.conflicts:
+        said.append(("mdi6.cloud-alert-outline",
+                     f"{plural(state.conflicts, 'change')} refused by the server"))
+    return said or [("mdi6.cloud-check-outline", "Synced")]
+
+
+class Chip(QFrame):
+    """A rounded label with an optional icon: a status, a priority, a mark."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.icon_label = QLabel(self)
+        self.icon_label.setObjectName(f"{name}_icon")
+        self.text_label = QLabel(self)
+        self.text_label.setObjectName(f"{name}_text")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 10, 2)
+        layout.setSpacing(5)
+        layout.addWidget(self.icon_label)
+        layout.addWidget(self.text_label)
+
+    def show_chip(self, text: str, colours: tuple[str, str], *, icon: QIcon | None = None,
+                  tooltip: str = "") -> None:
+        foreground, background = colours
+        name = self.objectName()
+        self.setStyleSheet(f"QFrame#{name} {{ background: {background}; border-radius: 10px; }}"
+                           f" QLabel#{name}_text {{ color: {foreground}; font-weight: 600; }}")
+        self.text_label.setText(text)
+        self.icon_label.setVisible(icon is not None)
+        if icon is not None:
+            self.icon_label.setPixmap(icon.pixmap(ICON_SIZE))
+        self.setToolTip(tooltip or text)
+        self.setAccessibleName(tooltip or text)
+        self.show()
+
+
+class TicketHeader(QFrame):
+    #: The Lock or Unlock button was clicked: True to lock, False to unlock.
+    lock_requested = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticket_header")
+        self.setAccessibleName("Ticket summary")
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setStyleSheet("QFrame#ticket_header { border-bottom: 1px solid palette(mid); }"
+                           " QLabel#header_number, QLabel#header_facts { color: #5f6368; }")
+
+        self.number_label = self._label("header_number", selectable=True)
+        self.title_label = self._label("header_title", selectable=True)
+        self.title_label.setWordWrap(True)
+        title_font = QFont(self.title_label.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
+        title_font.setWeight(QFont.Weight.DemiBold)
+        self.title_label.setFont(title_font)
+        self.status_chip = Chip("header_status", self)
+        self.priority_chip = Chip("header_priority", self)
+        self.provisional_chip = Chip("header_provisional", self)
+        self.sla_chip = Chip("header_sla", self)
+        self.locked_chip = Chip("header_locked", self)
+        self.facts_label = self._label("header_facts")
+        self.facts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.sync_chips = [Chip("header_sync", self), Chip("header_sync_conflicts", self)]
+        self.lock_button = QPushButton(self)
+        self.lock_button.setObjectName("header_lock")
+        self.lock_button.clicked.connect(self._on_lock_button_clicked)
+        self.lock_button.hide()
+        self._lock_to = True
+        self._lock_tooltip = ""
+
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(self.number_label, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.title_label, 1)
+        top.addWidget(self.lock_button, 0, Qt.AlignmentFlag.AlignTop)
+        chips = QHBoxLayout()
+        chips.setSpacing(6)
+        for chip in (self.status_chip, self.priority_chip, self.provisional_chip,
+                     self.sla_chip, self.locked_chip):
+            chips.addWidget(chip)
+        chips.addSpacing(6)
+        chips.addWidget(self.facts_label, 1)
+        for chip in self.sync_chips:
+            chips.addWidget(chip)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addLayout(chips)
+        for chip in (self.provisional_chip, self.sla_chip, self.locked_chip, *self.sync_chips):
+            chip.hide()
+
+    def _label(self, name: str, *, selectable: bool = False) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        if selectable:
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def show_details(self, details: TicketDetails) -> None:
+        number = details.number_label
+        if details.provisional:
+            number = number.removesuffix(" (provisional)")
+            self.provisional_chip.show_chip(
+                "Not yet numbered by the server", _WARNING,
+                icon=qtawesome.icon("mdi6.pound-box-outline", color=_WARNING[0]),
+                tooltip=f"{number} is this computer's number until the server gives the "
+                        "ticket its own, at the next sync.")
+        else:
+            self.provisional_chip.hide()
+        self.number_label.setText(number)
+        self.title_label.setText(details.title)
+        self.title_label.setToolTip(details.title)
+        self.status_chip.show_chip(details.status.label, STATUS_COLOURS[details.status],
+                                   tooltip=f"Status: {details.status.label}")
+        colour = ticket_icons.PRIORITY_COLOURS[details.priority]
+        self.priority_chip.show_chip(
+            details.priority.label, (_darker(colour), _tint(colour)),
+            icon=ticket_icons.priority_icon(details.priority),
+            tooltip=f"Priority: {details.priority.label}")
+        if details.sla_name:
+            self.sla_chip.show_chip("SLA fired", _DANGER, icon=ticket_icons.sla_fired_icon(),
+                                    tooltip=f"SLA fired: {details.sla_name}")
+        else:
+            self.sla_chip.hide()
+        if details.locked:
+            self.locked_chip.show_chip("Locked", _NEUTRAL, icon=ticket_icons.locked_icon(),
+                                       tooltip="Locked: it cannot be changed or reopened "
+                                               "until a manager unlocks it.")
+        else:
+            self.locked_chip.hide()
+        self._show_lock_button(details)
+        facts = [f"<b>{html.escape(details.group.name)}</b>",
+                 f"Owner <b>{html.escape(details.owner.full_name)}</b>",
+                 f"Updated {long_date(details.updated_at)}"]
+        self.facts_label.setText(" &nbsp;·&nbsp; ".join(facts))
+        self.facts_label.setToolTip(
+            f"Group: {details.group.name}\n"
+            f"Owner: {person_tooltip(details.owner.username, details.owner.full_name)}\n"
+            f"Created: {long_date(details.created_at)}\n"
+            f"Updated: {long_date(details.updated_at)}")
+        self.setAccessibleName(f"Ticket {number}: {details.title}")
+
+    def _show_lock_button(self, details: TicketDetails) -> None:
+        """Unlock for who may unlock a locked ticket, Lock for who may lock a closed one."""
+        button = self.lock_button
+        self._lock_to = not details.may_unlock
+        if details.may_unlock:
+            button.setText("Unlock")
+            button.setIcon(qtawesome.icon("mdi6.lock-open-variant-outline"))
+            self._lock_tooltip = "Unlock the ticket: it can be changed and reopened again."
+        elif details.may_lock:
+            button.setText("Lock")
+            button.setIcon(qtawesome.icon("mdi6.lock-outline"))
+            self._lock_tooltip = (f"Lock the closed ticket: no one can change or reopen it "
+                                  f"until a manager of {details.group.name} unlocks it.")
+        button.setAccessibleName(f"{button.text()} the ticket")
+        button.setToolTip(self._lock_tooltip)
+        button.setEnabled(True)
+        button.setVisible(details.may_lock or details.may_unlock)
+
+    def set_lock_allowed(self, allowed: bool, reason: str = "") -> None:
+        """Hold the button back (``reason`` as its tooltip) while, say, edits are unsaved."""
+        self.lock_button.setEnabled(allowed)
+        self.lock_button.setToolTip(self._lock_tooltip if allowed else reason)
+
+    def set_lock_running(self) -> None:
+        """The lock or unlock is being applied: the button waits for the reload."""
+        self.lock_button.setEnabled(False)
+        self.lock_button.setText("Locking…" if self._lock_to else "Unlocking…")
+
+    @Slot()
+    def _on_lock_button_clicked(self) -> None:
+        self.lock_requested.emit(self._lock_to)
+
+    def show_sync(self, state: TicketSyncState | None) -> None:
+        """None: this store does not sync (standalone, or the server itself)."""
+        words = sync_words(state) if state is not None else []
+        for chip, said in zip(self.sync_chips, [*words, None, None], strict=False):
+            if said is None:
+                chip.hide()
+                continue
+            icon_name, text = said
+            colours = (_GOOD if text == "Synced"
+                       else _DANGER if "refused" in text else _WARNING)
+            tooltip = {
+                _GOOD: "Every change to this ticket made here has reached the server.",
+                _WARNING: "Made on this computer; they go to the server at the next sync.",
+                _DANGER: "See below what the server did not apply, and choose what to do.",
+            }[colours]
+            chip.show_chip(text, colours, icon=qtawesome.icon(icon_name, color=colours[0]),
+                           tooltip=f"{text}. {tooltip}")
+
+    def sync_texts(self) -> list[str]:
+        """What the sync chips say, as shown (for tests and accessibility checks)."""
+        return [chip.text_label.text() for chip in self.sync_chips if not chip.isHidden()]
+
+
+def _tint(colour: QColor) -> str:
+    tinted = QColor(colour)
+    tinted.setAlpha(40)
+    return f"rgba({tinted.red()}, {tinted.green()}, {tinted.blue()}, {tinted.alpha()})"
+
+
+def _darker(colour: QColor) -> str:
+    return colour.darker(170).name()

@@ -1,0 +1,207 @@
+"""Choosing a parent ticket by number or title words, as one types.
+
+One widget for the Create Ticket dialog and the Details tab. It holds no rules: what
+is offered is ``ticket_view_source.find_parent_tickets``'s answer (tickets the person
+may see), read on the task runner; whether the choice is allowed (not the ticket
+itself, no loop) is SetParent's to say when the form is saved.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Callable
+
+import qtawesome
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCompleter,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
+
+from desktopdesk.ui.tasks import TaskRunner
+from desktopdesk.ui.ticket_view_source import TicketChoice
+
+ChoiceRole = Qt.ItemDataRole.UserRole + 2
+SEARCH_DELAY_MS = 150
+_NONE_TEXT = "<span style='color:#5f6368'>None</span>"
+
+ParentSearch = Callable[[str], tuple[TicketChoice, ...]]
+
+
+class ParentPicker(QWidget):
+    """The chosen ticket as a chip (its link opens it, its close button removes it), or, with none
+    chosen, a search field whose suggestions come in as one types."""
+
+    #: The person chose another parent, or removed it (not sent by ``set_choice``).
+    changed = Signal()
+    #: A search's answer is in the completer: how many tickets it found.
+    suggestions_shown = Signal(int)
+    #: The chosen ticket's link was activated: its id.
+    open_requested = Signal(object)
+
+    def __init__(self, runner: TaskRunner, search: ParentSearch,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticket_parent")
+        self.setAccessibleName("Parent ticket")
+        self._runner = runner
+        self._search = search
+        self._chosen: TicketChoice | None = None
+        self._editable = True
+        self._asked = ""
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("parent_search")
+        self.search_edit.setAccessibleName("Find the parent ticket")
+        self.search_edit.setPlaceholderText("Number (#812) or words of its title…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.suggestions = QStandardItemModel(self)
+        self.completer = QCompleter(self.suggestions, self)
+        self.completer.setObjectName("parent_completer")
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        popup = self.completer.popup()
+        assert popup is not None
+        popup.setObjectName("parent_suggestions")
+        popup.setAccessibleName("Tickets found")
+        self.search_edit.setCompleter(self.completer)
+
+        self.chip = QFrame(self)
+        self.chip.setObjectName("parent_chip")
+        self.chip.setStyleSheet("QFrame#parent_chip { background: palette(alternate-base);"
+                                " border: 1px solid palette(mid); border-radius: 4px; }")
+        self.chosen_label = QLabel(self.chip)
+        self.chosen_label.setObjectName("parent_chosen")
+        self.chosen_label.setTextFormat(Qt.TextFormat.RichText)
+        self.chosen_label.setWordWrap(True)
+        self.chosen_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.clear_button = QToolButton(self.chip)
+        self.clear_button.setObjectName("parent_clear")
+        self.clear_button.setAccessibleName("Remove the parent ticket")
+        self.clear_button.setIcon(qtawesome.icon("mdi6.close"))
+        self.clear_button.setAutoRaise(True)
+        chip_layout = QHBoxLayout(self.chip)
+        chip_layout.setContentsMargins(6, 2, 2, 2)
+        chip_layout.setSpacing(4)
+        chip_layout.addWidget(self.chosen_label, 1)
+        chip_layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.chip.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.chip, 1)
+        layout.addWidget(self.search_edit, 1)
+
+        self._delay = QTimer(self)
+        self._delay.setSingleShot(True)
+        self._delay.setInterval(SEARCH_DELAY_MS)
+        self._delay.timeout.connect(self._on_delay_timeout)
+        self.search_edit.textEdited.connect(self._on_search_edit_text_edited)
+        activated_index = self.completer.activated[QModelIndex]  # type: ignore[index]
+        activated_index.connect(self._on_completer_activated)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.chosen_label.linkActivated.connect(self._on_chosen_label_link_activated)
+
+    def parent_id(self) -> uuid.UUID | None:
+        return self._chosen.id if self._chosen is not None else None
+
+    def chosen_text(self) -> str:
+        """The chosen ticket as shown ("" with none)."""
+        return self._chosen.label if self._chosen is not None else ""
+
+    def set_search(self, search: ParentSearch) -> None:
+        """What finds the tickets to offer (the Details tab leaves the ticket itself out)."""
+        self._search = search
+
+    def set_choice(self, choice: TicketChoice | None, *, openable: bool = False,
+                   tooltip: str = "") -> None:
+        """Show ``choice`` as loaded (no ``changed``); ``openable``: its label is a link."""
+        self._chosen = choice
+        self._delay.stop()
+        self.search_edit.clear()
+        self.suggestions.clear()
+        if choice is None:
+            self.chosen_label.setText(_NONE_TEXT)
+            self.chosen_label.setToolTip("")
+            self.chosen_label.setAccessibleName("No parent ticket")
+        else:
+            text = html.escape(choice.label)
+            self.chosen_label.setText(f"<a href='open'>{text}</a>" if openable else text)
+            self.chosen_label.setToolTip(tooltip or choice.label)
+            self.chosen_label.setAccessibleName(f"Parent ticket {choice.label}")
+            self.clear_button.setToolTip(f"No parent: remove {choice.label}")
+        self._show_state()
+
+    def set_editable(self, editable: bool) -> None:
+        """Whether the person may choose or remove the parent (the link still opens it)."""
+        self._editable = editable
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """With no choice the search field, or "None" where none may be chosen; with a
+        choice its chip, removable where it may be changed."""
+        searching = self._chosen is None and self._editable
+        self.search_edit.setVisible(searching)
+        self.chip.setVisible(not searching)
+        self.clear_button.setVisible(self._chosen is not None and self._editable)
+
+    def _choose(self, choice: TicketChoice | None) -> None:
+        self.set_choice(choice)
+        self.changed.emit()
+
+    # --- Searching ------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_search_edit_text_edited(self, text: str) -> None:
+        if not text.strip():
+            self._delay.stop()
+            self.suggestions.clear()
+            return
+        self._delay.start()
+
+    @Slot()
+    def _on_delay_timeout(self) -> None:
+        self._asked = text = self.search_edit.text().strip()
+        search = self._search  # the worker must not reach into this widget
+        task = self._runner.run(lambda: (text, search(text)))
+        task.succeeded.connect(self._on_search_task_succeeded)
+
+    @Slot(object)
+    def _on_search_task_succeeded(self, answer: tuple[str, tuple[TicketChoice, ...]]) -> None:
+        text, found = answer
+        if text != self._asked or text != self.search_edit.text().strip():
+            return  # typing went on; a newer search is coming
+        self.suggestions.clear()
+        for choice in found:
+            item = QStandardItem(qtawesome.icon("mdi6.ticket-outline"), choice.label)
+            item.setData(choice, ChoiceRole)
+            item.setEditable(False)
+            self.suggestions.appendRow(item)
+        if found:
+            self.completer.complete()
+        self.suggestions_shown.emit(len(found))
+
+    @Slot(QModelIndex)
+    def _on_completer_activated(self, index: QModelIndex) -> None:
+        choice = index.data(ChoiceRole)
+        if isinstance(choice, TicketChoice):
+            self._choose(choice)
+            self.clear_button.setFocus()
+            # The completer writes the chosen text into the field after this slot returns.
+            QTimer.singleShot(0, self.search_edit, self.search_edit.clear)
+
+    @Slot()
+    def _on_clear_button_clicked(self) -> None:
+        self._choose(None)
+        self.search_edit.setFocus()
+
+    @Slot(str)
+    def _on_chosen_label_link_activated(self, _link: str) -> None:
+        if self._chosen is not None:
+            self.open_requested.emit(self._chosen.id)
