@@ -47,8 +47,8 @@ from PySide6.QtWidgets import QTextEdit, QWidget
 from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.store.blobs import BlobNotFoundError, BlobStore
 from desktopdesk.store.drafts import InlineImage
+from desktopdesk.ui.attachment_files import ATTACHMENT_SCHEME, attachment_url
 from desktopdesk.ui.tasks import TaskRunner
-from desktopdesk.ui.workunit_source import ATTACHMENT_SCHEME, attachment_url
 
 log = logging.getLogger("desktopdesk.ui.workunits")
 

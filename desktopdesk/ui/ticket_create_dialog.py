@@ -44,7 +44,8 @@ from desktopdesk.domain.ticket_form import CreateFormOptions
 from desktopdesk.store.drafts import InlineImage
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages, workunit_editor, workunit_fields
-from desktopdesk.ui.attachment_files import UnreadableFileError
+from desktopdesk.ui.attachment_files import UnreadableFileError, image_hashes
+from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.custom_field_form import CustomFieldForm
 from desktopdesk.ui.inline_images import RichTextEdit
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
@@ -53,7 +54,6 @@ from desktopdesk.ui.ticket_create_source import CreatedTicket, TicketSubmission,
 from desktopdesk.ui.ticket_picker import ParentPicker
 from desktopdesk.ui.ticket_view_source import find_parent_tickets, load_create_options
 from desktopdesk.ui.workunit_fields import DATE_FORMAT, error_label
-from desktopdesk.ui.workunit_source import image_hashes
 
 PathRole = Qt.ItemDataRole.UserRole + 1
 CREATE_TEXT = "Create ticket"
@@ -311,7 +311,7 @@ class TicketCreateDialog(QDialog):
             for person in options.people:
                 self.creator_combo.addItem(f"{person.full_name} ({person.username})",
                                            person.id)
-            mine = _index_of(self.creator_combo, self.user_id)
+            mine = find_data(self.creator_combo, self.user_id)
             self.creator_combo.setCurrentIndex(
                 0 if options.creator_blank_by_default or mine < 0 else mine)
         finally:
@@ -350,7 +350,7 @@ class TicketCreateDialog(QDialog):
                 self.group_combo.addItem(group.name, group.id)
             self.group_combo.setPlaceholderText(
                 "Choose a group" if groups else "No group of yours offers this type")
-            index = _index_of(self.group_combo, previous)
+            index = find_data(self.group_combo, previous)
             self.group_combo.setCurrentIndex(
                 index if index >= 0 else (0 if len(groups) == 1 else -1))
         finally:
@@ -563,9 +563,3 @@ class TicketCreateDialog(QDialog):
         """The message shown for ``name`` (a label of this dialog), or "" if none is."""
         label = self._errors[name]
         return label.text() if not label.isHidden() else ""
-
-
-def _index_of(combo: QComboBox, value: object) -> int:
-    """The row holding ``value`` as its data (findData compares Python objects by
-    identity), or -1."""
-    return next((row for row in range(combo.count()) if combo.itemData(row) == value), -1)

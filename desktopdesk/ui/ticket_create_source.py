@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import mimetypes
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktopdesk.domain.commands import AttachFile, CreateTicket
+from desktopdesk.domain.commands import CreateTicket
 from desktopdesk.domain.errors import VALIDATION, DomainError
 from desktopdesk.domain.html import sanitize_html
 from desktopdesk.models import Priority
 from desktopdesk.store.drafts import InlineImage
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui.attachment_files import file_attachments
-from desktopdesk.ui.workunit_source import image_hashes, sniff_image_mime
+from desktopdesk.ui.attachment_files import file_attachments, image_attachments
 
 log = logging.getLogger("desktopdesk.ui.tickets")
 
@@ -75,7 +73,7 @@ def submit_ticket(workspace: Workspace, actor_id: uuid.UUID, submission: TicketS
         custom_values=dict(submission.custom_values), creator_id=submission.creator_id,
         parent_id=submission.parent_id, created_at=submission.created_at)
     attachments = [
-        *image_attachments(workspace, ticket.ticket_id, html, submission.images,
+        *image_attachments(workspace.blobs, ticket.ticket_id, html, submission.images,
                            image_bytes or {}, description="Image in the ticket description"),
         *file_attachments(workspace.blobs, ticket.ticket_id, submission.files),
     ]
@@ -83,31 +81,3 @@ def submit_ticket(workspace: Workspace, actor_id: uuid.UUID, submission: TicketS
     warnings = tuple(dict.fromkeys(w for result in results for w in result.warnings))
     return CreatedTicket(ticket.ticket_id, tuple(a.attachment_id for a in attachments),
                          warnings)
-
-
-def image_attachments(workspace: Workspace, ticket_id: uuid.UUID, html: str,
-                      known: Iterable[InlineImage], image_bytes: Mapping[str, bytes], *,
-                      workunit_id: uuid.UUID | None = None,
-                      description: str = "") -> list[AttachFile]:
-    """AttachFile for each picture of ``html`` that is in the blob store (written from
-    ``image_bytes`` first when its background write may not have finished)."""
-    names = {image.sha256: image for image in known}
-    commands = []
-    for sha in image_hashes(html):
-        if sha in image_bytes:
-            workspace.blobs.put_bytes(image_bytes[sha], expected_sha256=sha)
-        size = workspace.blobs.size_of(sha)
-        if size is None:
-            # Copied from elsewhere and not on this desktop: nothing of ours to attach.
-            log.info("inline image %s is not in the blob store; not attached", sha)
-            continue
-        image = names.get(sha)
-        if image is None:
-            head = next(iter(workspace.blobs.open_range(sha, 0, 16)), b"")
-            mime = sniff_image_mime(head)
-            image = InlineImage(sha, f"image-{sha[:12]}{mimetypes.guess_extension(mime) or ''}",
-                                mime, size)
-        commands.append(AttachFile(
-            ticket_id=ticket_id, workunit_id=workunit_id, file_name=image.file_name,
-            size=size, sha256=sha, mime_type=image.mime_type, description=description))
-    return commands

@@ -24,16 +24,6 @@ from PySide6.QtWidgets import (
 from desktopdesk.ui.workunit_fields import error_label
 
 
-def find_data(combo: QComboBox, value: object) -> int:
-    """``findData`` compares Python objects (ids) by identity; this compares values."""
-    return next((i for i in range(combo.count()) if combo.itemData(i) == value), -1)
-
-
-def select_data(combo: QComboBox, value: object) -> None:
-    """Show the entry holding ``value`` (the first entry when none does)."""
-    combo.setCurrentIndex(max(find_data(combo, value), 0))
-
-
 def make_combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
     combo.setObjectName(name)

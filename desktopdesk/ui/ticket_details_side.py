@@ -34,13 +34,13 @@ from desktopdesk.domain.ticket_list_lookups import Choice
 from desktopdesk.models import Priority, Status
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import ticket_icons
+from desktopdesk.ui.combo_data import select_data
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_details_parts import (
     PartLabels,
     group_form,
     make_combo,
     plain_caption,
-    select_data,
     value_label,
 )
 from desktopdesk.ui.ticket_filter_bar import person_label

@@ -43,6 +43,7 @@ from desktopdesk.models import Resolution, Status
 from desktopdesk.store.drafts import InlineImage
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
+from desktopdesk.ui.combo_data import select_data
 from desktopdesk.ui.custom_field_form import CustomFieldForm
 from desktopdesk.ui.inline_images import RichTextEdit
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
@@ -51,7 +52,6 @@ from desktopdesk.ui.ticket_close_dialog import ClosingNote, TicketCloseDialog
 from desktopdesk.ui.ticket_details_parts import (
     PartLabels,
     fit_to_text,
-    select_data,
     value_label,
 )
 from desktopdesk.ui.ticket_details_side import TicketDetailsSide

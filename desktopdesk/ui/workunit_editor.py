@@ -37,6 +37,7 @@ from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.store.drafts import DraftSnapshot, DraftStore, InlineImage, WorkunitDraft
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
+from desktopdesk.ui.attachment_files import UnreadableFileError, image_hashes
 from desktopdesk.ui.inline_images import RichTextEdit
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
 from desktopdesk.ui.tasks import Task, TaskRunner
@@ -44,11 +45,9 @@ from desktopdesk.ui.workunit_fields import DATE_FORMAT, WorkunitFields, error_la
 from desktopdesk.ui.workunit_source import (
     AddedWorkunit,
     EditorContext,
-    UnreadableFileError,
     WorkunitSubmission,
     fetch_remote_image,
     find_colleagues,
-    image_hashes,
     load_editor_context,
     submit_workunit,
 )

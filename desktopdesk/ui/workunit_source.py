@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import mimetypes
-import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 from sqlalchemy import or_, select
 
-from desktopdesk.domain.commands import AddWorkunit, AttachFile
+from desktopdesk.domain.commands import AddWorkunit
 from desktopdesk.domain.html import sanitize_html
 from desktopdesk.domain.settings import (
     WORKUNIT_COMPLETION_DATE,
@@ -30,41 +28,13 @@ from desktopdesk.domain.ticket_list_lookups import Choice
 from desktopdesk.models import Membership, Profile, User
 from desktopdesk.store.drafts import DraftStore, InlineImage, WorkunitDraft
 from desktopdesk.store.workspace import Workspace
+from desktopdesk.ui.attachment_files import file_attachments, image_attachments
 
 log = logging.getLogger("desktopdesk.ui.workunits")
 
-#: The scheme of images kept in the blob store, as the sanitiser allows it (``html.py``).
-ATTACHMENT_SCHEME = "attachment"
-_IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']attachment:([0-9a-f]{64})["']""",
-                        re.IGNORECASE)
 #: People search starts after this many letters (the manual: "type two letters").
 MIN_SEARCH_CHARS = 2
 MAX_REMOTE_IMAGE_BYTES = 10 * 1024 * 1024
-_IMAGE_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-)
-
-
-def attachment_url(sha256: str) -> str:
-    return f"{ATTACHMENT_SCHEME}:{sha256}"
-
-
-def image_hashes(html: str) -> list[str]:
-    """Blob hashes of the inline images in ``html``, first appearance first, once each."""
-    return list(dict.fromkeys(match.lower() for match in _IMAGE_SRC.findall(html)))
-
-
-def sniff_image_mime(head: bytes) -> str:
-    for magic, mime in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return mime
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -178,14 +148,6 @@ class AddedWorkunit:
     changed_ticket_ids: tuple[uuid.UUID, ...]
 
 
-class UnreadableFileError(OSError):
-    """A file chosen to attach could not be read when the workunit was added."""
-
-    def __init__(self, path: Path, reason: OSError) -> None:
-        super().__init__(f"'{path.name}' could not be read: {reason.strerror or reason}")
-        self.path = path
-
-
 def submit_workunit(workspace: Workspace, actor_id: uuid.UUID, submission: WorkunitSubmission,
                     image_bytes: Mapping[str, bytes]) -> AddedWorkunit:
     """Store the bytes, then add the workunit and its files in one transaction.
@@ -201,53 +163,14 @@ def submit_workunit(workspace: Workspace, actor_id: uuid.UUID, submission: Worku
         is_private=submission.is_private, is_internal=submission.is_internal,
         has_cost=submission.has_cost, profile_id=submission.profile_id,
         shared_with_ids=submission.shared_with_ids, completed_at=submission.completed_at)
-    attachments = [*_image_attachments(workspace, workunit, html, submission.images,
-                                       image_bytes),
-                   *_file_attachments(workspace, workunit, submission.files)]
+    attachments = [
+        *image_attachments(workspace.blobs, workunit.ticket_id, html, submission.images,
+                           image_bytes, workunit_id=workunit.workunit_id,
+                           description="Image in the workunit text"),
+        *file_attachments(workspace.blobs, workunit.ticket_id, submission.files,
+                          workunit_id=workunit.workunit_id),
+    ]
     results = workspace.execute_all([workunit, *attachments], actor_id)
     changed = dict.fromkeys(t for result in results for t in result.changed_ticket_ids)
     return AddedWorkunit(workunit.workunit_id, tuple(a.attachment_id for a in attachments),
                          tuple(changed))
-
-
-def _image_attachments(workspace: Workspace, workunit: AddWorkunit, html: str,
-                       known: Iterable[InlineImage],
-                       image_bytes: Mapping[str, bytes]) -> list[AttachFile]:
-    names = {image.sha256: image for image in known}
-    commands = []
-    for sha in image_hashes(html):
-        if sha in image_bytes:
-            workspace.blobs.put_bytes(image_bytes[sha], expected_sha256=sha)
-        size = workspace.blobs.size_of(sha)
-        if size is None:
-            # Copied from elsewhere and not on this desktop: nothing of ours to attach.
-            log.info("inline image %s is not in the blob store; not attached", sha)
-            continue
-        image = names.get(sha)
-        if image is None:
-            head = next(iter(workspace.blobs.open_range(sha, 0, 16)), b"")
-            mime = sniff_image_mime(head)
-            extension = mimetypes.guess_extension(mime) or ""
-            image = InlineImage(sha, f"image-{sha[:12]}{extension}", mime, size)
-        commands.append(AttachFile(
-            ticket_id=workunit.ticket_id, workunit_id=workunit.workunit_id,
-            file_name=image.file_name, size=size, sha256=sha, mime_type=image.mime_type,
-            description="Image in the workunit text"))
-    return commands
-
-
-def _file_attachments(workspace: Workspace, workunit: AddWorkunit,
-                      files: Sequence[Path]) -> list[AttachFile]:
-    commands = []
-    for path in files:
-        try:
-            stored = workspace.blobs.put_file(path)
-        except OSError as exc:
-            raise UnreadableFileError(path, exc) from exc
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        commands.append(AttachFile(
-            ticket_id=workunit.ticket_id, workunit_id=workunit.workunit_id,
-            file_name=path.name, size=stored.size, sha256=stored.sha256, mime_type=mime))
-    return commands
-
-

@@ -28,12 +28,12 @@ from desktopdesk.domain.commands import (
 from desktopdesk.domain.errors import DomainError
 from desktopdesk.models import Attachment, CustomFieldValue, FieldKind, Ticket
 from desktopdesk.ui import messages, workunit_fields
+from desktopdesk.ui.attachment_files import image_hashes
 from desktopdesk.ui.inline_images import png_bytes
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_create_dialog import TicketCreateDialog
 from desktopdesk.ui.ticket_create_source import TicketSubmission, submit_ticket
 from desktopdesk.ui.ticket_view_source import find_parent_tickets
-from desktopdesk.ui.workunit_source import image_hashes
 from tests.conftest import Org
 from tests.ui.conftest import Tickets
 

@@ -22,8 +22,8 @@ from desktopdesk.domain.commands import (
 from desktopdesk.domain.ticket_details import TicketDetails
 from desktopdesk.models import FieldKind, Priority, Resolution, Status
 from desktopdesk.ui import messages, ticket_view_source
+from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.tasks import TaskRunner
-from desktopdesk.ui.ticket_details_parts import find_data
 from desktopdesk.ui.ticket_details_side import parse_emails
 from desktopdesk.ui.ticket_details_tab import TicketDetailsTab
 from desktopdesk.ui.ticket_picker import ParentPicker

@@ -25,8 +25,8 @@ from desktopdesk.models import Resolution, Status
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.conflicts import TicketSyncState
 from desktopdesk.ui import messages, ticket_view, ticket_view_source
+from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.tasks import TaskRunner
-from desktopdesk.ui.ticket_details_parts import find_data
 from desktopdesk.ui.ticket_header import TicketHeader, sync_words
 from desktopdesk.ui.ticket_view import TicketView
 from tests.conftest import Org

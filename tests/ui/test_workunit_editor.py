@@ -24,12 +24,12 @@ from desktopdesk.models import Attachment, Workunit, WorkunitShare
 from desktopdesk.store.blobs import StoredBlob
 from desktopdesk.store.drafts import DraftSnapshot, DraftStore, InlineImage, WorkunitDraft
 from desktopdesk.ui import messages, rich_text_toolbar, workunit_editor, workunit_fields
+from desktopdesk.ui.attachment_files import image_hashes
 from desktopdesk.ui.inline_images import PLACEHOLDER_TEXT_KEY, png_bytes
 from desktopdesk.ui.workunit_editor import WorkunitEditor
 from desktopdesk.ui.workunit_source import (
     WorkunitSubmission,
     find_colleagues,
-    image_hashes,
     submit_workunit,
 )
 from tests.conftest import Org
