@@ -105,7 +105,7 @@ def wait_for(app: QCoreApplication, ready: Callable[[], bool], what: str,
 
 
 def render_main_window(app: QCoreApplication, window: MainWindow, workspace: Workspace,
-                       out: Path) -> Path:
+                       out: Path, name: str = "main-window.png") -> Path:
     """``main-window.png``: the queue, its richest ticket under the cursor and shown below
     the list on its Workunits tab, as a team lead reads through tickets."""
     ticket_id = richest_ticket(workspace, window.user.id)
@@ -118,9 +118,34 @@ def render_main_window(app: QCoreApplication, window: MainWindow, workspace: Wor
     window.list_panel.select_ticket(ticket_id)  # after the layout settled: scrolled to
     wait_for(app, lambda: view.workunit_editor is not None and view.workunit_editor.is_ready,
              "the workunit editor")
-    target = out / "main-window.png"
+    target = out / name
     save_atomically(window, target)
     return target
+
+
+def render_main_window_dark(username: str, tmp: Path, out: Path) -> Path:
+    """``main-window-dark.png``: ``main-window.png``'s scene under the dark palette, on a
+    demo of its own (the same seed, so the same tickets) untouched by the other pictures.
+    Last, since the application stays dark after it."""
+    from desktopdesk.ui.app import follow_color_scheme
+
+    app = create_application(sys.argv[:1])  # the one already running
+    follow_color_scheme(app, "dark")
+    workspace = open_demo_workspace(tmp)
+    try:
+        with workspace.read() as session:
+            user = user_summary(session, user_id_by_username(workspace, username))
+        assert user is not None
+        window = MainWindow(workspace, user)
+        window.resize(*SIZE)
+        window.show()
+        wait_until_settled(app, window)
+        target = render_main_window(app, window, workspace, out, "main-window-dark.png")
+        window.close()
+        window.runner.wait_for_done()
+        return target
+    finally:
+        workspace.close()
 
 
 def render_ticket_view(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID,
@@ -172,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
         finally:
             workspace.close()
+        target = render_main_window_dark(args.user, Path(tmp) / "dark", args.out)
+        print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
     return 0
 
 

@@ -22,7 +22,9 @@ _ATTRIBUTES = {
     "span": {"style"},
     "p": {"style"},
 }
-_STYLE_PROPERTIES = {"font-weight", "font-style", "text-decoration", "color", "background-color"}
+#: No colours: a colour chosen on a light screen (or the link colour Qt writes into the
+#: document from the palette) is unreadable on a dark one, and the other way round.
+_STYLE_PROPERTIES = {"font-weight", "font-style", "text-decoration"}
 _URL_SCHEMES = {"http", "https", "mailto", "attachment"}
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import qtawesome
 from keyring.errors import KeyringError
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
@@ -56,14 +55,16 @@ from desktopdesk.sync.credential_access import (
     shared_credentials,
 )
 from desktopdesk.sync.credentials import CredentialError
+from desktopdesk.ui import palette
 from desktopdesk.ui.master_password_dialog import MasterPasswordDialog
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
 
 URL_FIELD, USERNAME_FIELD, PASSWORD_FIELD = "url", "username", "password"
-ERROR_STYLE = "color: #c62828;"
-NOTE_STYLE = "color: #8a5300;"
+#: Style sheet templates (``palette.set_style``): named colours, right in light and dark.
+ERROR_STYLE = "color: $danger;"
+NOTE_STYLE = "color: $warning_text;"
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class ConnectDialog(QDialog):
         self.setObjectName("connect_dialog")
         self.setWindowTitle("Welcome to DesktopDesk")
         self.setAccessibleName("Connect to a server")
-        self.setWindowIcon(qtawesome.icon("mdi6.cloud-outline"))
+        self.setWindowIcon(palette.icon("mdi6.cloud-outline"))
 
         title = QLabel("Connect to your help desk", self)
         title.setObjectName("connect_title")
@@ -188,7 +189,7 @@ class ConnectDialog(QDialog):
         form.addRow("&Username:", self._with_messages(self.username_edit, self.username_error))
         form.addRow("&Password:", self._with_messages(self.password_edit, self.password_error))
 
-        self.demo_button = QPushButton(qtawesome.icon("mdi6.ticket-outline"),
+        self.demo_button = QPushButton(palette.icon("mdi6.ticket-outline"),
                                        "Open the &demo workspace", self)
         self.demo_button.setObjectName("connect_demo")
         self.demo_button.setAccessibleName("Open the demo workspace")
@@ -198,7 +199,7 @@ class ConnectDialog(QDialog):
         self.cancel_button.setObjectName("connect_cancel")
         self.cancel_button.setAccessibleName("Cancel")
         self.cancel_button.clicked.connect(self.reject)
-        self.connect_button = QPushButton(qtawesome.icon("mdi6.cloud-check-outline"),
+        self.connect_button = QPushButton(palette.icon("mdi6.cloud-check-outline"),
                                           "&Connect", self)
         self.connect_button.setObjectName("connect_button")
         self.connect_button.setAccessibleName("Connect")
@@ -249,7 +250,7 @@ class ConnectDialog(QDialog):
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
         if style:
-            label.setStyleSheet(style)
+            palette.set_style(label, style)
         label.hide()
         return label
 

@@ -13,9 +13,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import qtawesome
 from PySide6.QtCore import QDate, QObject, QRegularExpression, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QRegularExpressionValidator
+from PySide6.QtGui import QBrush, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.ticket_form import CustomFieldSpec
 from desktopdesk.models import FieldKind
+from desktopdesk.ui import palette
 from desktopdesk.ui.workunit_fields import error_label
 
 #: What a stored value no longer among a field's choices is shown with.
@@ -42,7 +42,6 @@ _DATE_TYPING = QRegularExpression(r"[0-9]{0,4}(-[0-9]{0,2}(-[0-9]{0,2})?)?")
 _TEXTAREA_LINES = 4
 #: What the numeric editor lets through while typing (the command checks the rest).
 _NUMBER = QRegularExpression(r"[-+]?[0-9]*\.?[0-9]*")
-_STALE_COLOUR = QColor("#8a6d00")
 
 
 def field_key(field_id: uuid.UUID | str) -> str:
@@ -68,7 +67,7 @@ class OptionalDateEdit(QWidget):
         self.line_edit.setValidator(QRegularExpressionValidator(_DATE_TYPING, self.line_edit))
         self.line_edit.setMaxLength(10)
         self.calendar_button = QToolButton(self)
-        self.calendar_button.setIcon(qtawesome.icon("mdi6.calendar-month-outline"))
+        self.calendar_button.setIcon(palette.icon("mdi6.calendar-month-outline"))
         self.calendar_button.setToolTip("Pick a date")
         self.calendar = QCalendarWidget(self)
         self.calendar.setWindowFlags(Qt.WindowType.Popup)
@@ -160,6 +159,7 @@ class CustomFieldForm(QWidget):
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        palette.follow_palette(self, self._colour_stale_choices)
 
     # --- Building -------------------------------------------------------------------------
 
@@ -295,13 +295,24 @@ class CustomFieldForm(QWidget):
             if wanted and wanted not in choices:
                 combo.addItem(f"{wanted} {NOT_OFFERED}", wanted)
                 stale = combo.count() - 1
-                combo.setItemData(stale, QBrush(_STALE_COLOUR), Qt.ItemDataRole.ForegroundRole)
+                combo.setItemData(stale, QBrush(palette.warning_text()),
+                                  Qt.ItemDataRole.ForegroundRole)
                 combo.setItemData(stale, "This value is no longer among the field's options.",
                                   Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(max(combo.findData(wanted), 0))
         finally:
             combo.blockSignals(False)
         self._update_linked_enabled(row)
+
+    def _colour_stale_choices(self) -> None:
+        """A stale choice's colour is item data: set again after a switch of light and dark."""
+        brush = QBrush(palette.warning_text())
+        for row in self._rows.values():
+            combo = row.editor
+            if isinstance(combo, QComboBox):
+                for index in range(combo.count()):
+                    if combo.itemText(index).endswith(NOT_OFFERED):
+                        combo.setItemData(index, brush, Qt.ItemDataRole.ForegroundRole)
 
     def _cascade(self, parent_id: uuid.UUID) -> None:
         """Children reload their choices; a value no longer offered is cleared, and so on

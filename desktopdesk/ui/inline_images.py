@@ -14,6 +14,7 @@ needs none of this; it is shown from memory at once (its bytes are the owner's t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import QTextEdit, QWidget
 from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.store.blobs import BlobNotFoundError, BlobStore
 from desktopdesk.store.drafts import InlineImage
+from desktopdesk.ui import palette
 from desktopdesk.ui.attachment_files import ATTACHMENT_SCHEME, attachment_url
 from desktopdesk.ui.tasks import TaskRunner
 
@@ -59,20 +61,31 @@ REMOTE_SCHEMES = frozenset({"http", "https"})
 
 #: The ``QImage.text`` key holding what a placeholder says (for tests and accessibility).
 PLACEHOLDER_TEXT_KEY = "desktopdesk-placeholder"
+REMOTE_NOT_LOADED = "Remote image not loaded"
+LOADING = "Loading image…"
+NOT_AVAILABLE = "Image not available"
 
 
-def _placeholder(text: str, width: int = 180, height: int = 64) -> QImage:
+def _placeholder(text: str) -> QImage:
+    """Drawn in the scheme in use: Qt asks for images at each paint, so after a switch of
+    light and dark the next paint shows the other one."""
+    return _drawn_placeholder(text, palette.semantic_colors())
+
+
+@functools.lru_cache(maxsize=16)
+def _drawn_placeholder(text: str, colours: palette.SemanticColors, width: int = 180,
+                       height: int = 64) -> QImage:
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.setText(PLACEHOLDER_TEXT_KEY, text)
-    image.fill(QColor("#f1f3f4"))
+    image.fill(QColor(colours.placeholder_background))
     painter = QPainter(image)
     try:
-        painter.setPen(QPen(QColor("#9aa0a6"), 1, Qt.PenStyle.DashLine))
+        painter.setPen(QPen(QColor(colours.placeholder_border), 1, Qt.PenStyle.DashLine))
         painter.drawRect(QRect(0, 0, width - 1, height - 1))
         font = QFont(painter.font())
         font.setPointSizeF(8.5)
         painter.setFont(font)
-        painter.setPen(QColor("#5f6368"))
+        painter.setPen(QColor(colours.placeholder_text))
         painter.drawText(QRect(6, 6, width - 12, height - 12),
                          Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
     finally:
@@ -120,9 +133,8 @@ class InlineImageDocument(QTextDocument):
         self._images: dict[str, QImage] = {}
         self._loading: set[str] = set()
         self._blocked: set[str] = set()
-        self._remote_placeholder = _placeholder("Remote image not loaded")
-        self._loading_placeholder = _placeholder("Loading image…")
-        self._broken = _placeholder("Image not available")
+        #: Blob-store images found missing (or unreadable): shown as not available.
+        self._missing: set[str] = set()
 
     @property
     def blocked_remote_urls(self) -> frozenset[str]:
@@ -133,6 +145,7 @@ class InlineImageDocument(QTextDocument):
         self._images[url] = image
         self._blocked.discard(url)
         self._loading.discard(url)
+        self._missing.discard(url)
         self.markContentsDirty(0, self.characterCount())
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
@@ -143,6 +156,8 @@ class InlineImageDocument(QTextDocument):
         cached = self._images.get(url)
         if cached is not None:
             return cached
+        if url in self._missing:
+            return _placeholder(NOT_AVAILABLE)
         scheme = name.scheme().lower()
         if scheme == ATTACHMENT_SCHEME:
             return self._from_blob_store(url, name.path())
@@ -150,8 +165,8 @@ class InlineImageDocument(QTextDocument):
             if url not in self._blocked:
                 self._blocked.add(url)
                 self.remote_image_blocked.emit(url)
-            return self._remote_placeholder
-        return self._broken
+            return _placeholder(REMOTE_NOT_LOADED)
+        return _placeholder(NOT_AVAILABLE)
 
     @property
     def loading_urls(self) -> frozenset[str]:
@@ -166,7 +181,7 @@ class InlineImageDocument(QTextDocument):
             task = self._runner.run(partial(read_stored_image, self._blobs, url, sha256))
             task.succeeded.connect(self._on_read_task_succeeded)
             task.failed.connect(self._on_read_task_failed)
-        return self._loading_placeholder
+        return _placeholder(LOADING)
 
     @Slot(object)
     def _on_read_task_succeeded(self, stored: StoredImage) -> None:
@@ -183,8 +198,11 @@ class InlineImageDocument(QTextDocument):
         if url not in self._loading:  # remembered meanwhile (pasted again): keep that
             return
         self._loading.discard(url)
-        # Missing stays missing until remembered: painting must not read it again.
-        self.remember(url, self._broken if image is None else image)
+        if image is None:  # missing stays missing until remembered: not read again
+            self._missing.add(url)
+            self.markContentsDirty(0, self.characterCount())
+        else:
+            self.remember(url, image)
         self.stored_image_loaded.emit(url)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.queries import UserSummary
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import messages
+from desktopdesk.ui import messages, palette
 from desktopdesk.ui.desktop_preferences import SCHEME_PREFERENCES, DesktopPreferences
 from desktopdesk.ui.help_dialog import ShortcutsDialog
 from desktopdesk.ui.palette import Appearance
@@ -136,7 +135,7 @@ class MainWindow(QMainWindow):
         navigation.setIconSize(QSize(18, 18))
         row_height = navigation.fontMetrics().height() + 14
         for scope in SCOPES:
-            item = QListWidgetItem(qtawesome.icon(_SCOPE_ICONS[scope.key]), scope.label,
+            item = QListWidgetItem(palette.icon(_SCOPE_ICONS[scope.key]), scope.label,
                                    navigation)
             item.setData(ScopeRole, scope)
             item.setSizeHint(QSize(0, row_height))
@@ -146,8 +145,8 @@ class MainWindow(QMainWindow):
         placeholder = QWidget(self)
         placeholder.setObjectName("ticket_placeholder")
         icon = QLabel(placeholder)
-        icon.setPixmap(qtawesome.icon("mdi6.ticket-outline", color="#9aa0a6")
-                       .pixmap(QSize(48, 48)))
+        palette.set_icon(icon, palette.icon("mdi6.ticket-outline", color=palette.muted_text),
+                         QSize(48, 48))
         icon.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         text = QLabel("Select a ticket to see it here. Ctrl+N files a new one; F1 lists "
                       "the keyboard shortcuts.", placeholder)

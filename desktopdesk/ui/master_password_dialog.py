@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
@@ -40,14 +39,16 @@ from desktopdesk.sync.credential_access import (
     new_master_password_problem,
 )
 from desktopdesk.sync.credentials import CredentialStore
+from desktopdesk.ui import palette
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
 
-ERROR_STYLE = "color: #c62828;"
-NOTE_STYLE = "color: #5f6368;"
+#: Style sheet templates (``palette.set_style``): named colours, right in light and dark.
+ERROR_STYLE = "color: $danger;"
+NOTE_STYLE = "color: $muted_text;"
 #: Weak, fair, strong; never the error red, since a weak password is a hint, not a refusal.
-STRENGTH_STYLES = ("color: #8a5300;", "color: #5f6368;", "color: #2e7d32;")
+STRENGTH_STYLES = ("color: $warning_text;", "color: $muted_text;", "color: $success_text;")
 
 
 class MasterPasswordDialog(QDialog):
@@ -63,12 +64,12 @@ class MasterPasswordDialog(QDialog):
         creating = request.purpose is MasterPasswordPurpose.CREATE
         self.setObjectName("master_password_dialog")
         self.setModal(True)
-        self.setWindowIcon(qtawesome.icon("mdi6.key-chain-variant"))
+        self.setWindowIcon(palette.icon("mdi6.key-chain-variant"))
 
         icon = QLabel(self)
         icon.setObjectName("master_password_icon")
-        icon.setPixmap(qtawesome.icon("mdi6.shield-key-outline", color="#5f6368")
-                       .pixmap(QSize(40, 40)))
+        palette.set_icon(icon, palette.icon("mdi6.shield-key-outline", color=palette.muted_text),
+                         QSize(40, 40))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.title_label = QLabel(self)
         self.title_label.setObjectName("master_password_title")
@@ -93,7 +94,7 @@ class MasterPasswordDialog(QDialog):
         self.repeat_error = self._message("master_password_repeat_error", ERROR_STYLE)
         self.general_error = self._message("master_password_general_error", ERROR_STYLE)
         self.progress_label = self._message("master_password_progress", "")
-        self.show_action = QAction(qtawesome.icon("mdi6.eye-outline"), "Show the password",
+        self.show_action = QAction(palette.icon("mdi6.eye-outline"), "Show the password",
                                    self)
         self.show_action.setObjectName("master_password_show")
         self.show_action.setCheckable(True)
@@ -158,7 +159,7 @@ class MasterPasswordDialog(QDialog):
         self.decline_button.setAccessibleName("Continue without the saved sign-in")
         self.decline_button.setToolTip("Sync asks you to sign in again; that sign-in is kept "
                                        "for this session only")
-        self.open_button.setIcon(qtawesome.icon("mdi6.lock-open-variant-outline"))
+        self.open_button.setIcon(palette.icon("mdi6.lock-open-variant-outline"))
         self.open_button.setText("&Unlock")
         self.open_button.setAccessibleName("Unlock")
 
@@ -178,7 +179,7 @@ class MasterPasswordDialog(QDialog):
         self.decline_button.setText("&Don't save my sign-in")
         self.decline_button.setAccessibleName("Don't save my sign-in")
         self.decline_button.setToolTip("Keep the sign-in in memory until DesktopDesk closes")
-        self.open_button.setIcon(qtawesome.icon("mdi6.content-save-outline"))
+        self.open_button.setIcon(palette.icon("mdi6.content-save-outline"))
         self.open_button.setText("&Save sign-in")
         self.open_button.setAccessibleName("Save the sign-in")
 
@@ -195,7 +196,7 @@ class MasterPasswordDialog(QDialog):
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
         if style:
-            label.setStyleSheet(style)
+            palette.set_style(label, style)
         return label
 
     def _message(self, name: str, style: str) -> QLabel:
@@ -267,7 +268,7 @@ class MasterPasswordDialog(QDialog):
             return
         strength = master_password_strength(text)
         self.strength_label.setText(strength.words)
-        self.strength_label.setStyleSheet(STRENGTH_STYLES[strength.level])
+        palette.set_style(self.strength_label, STRENGTH_STYLES[strength.level])
         self.strength_label.setVisible(bool(text))
 
     @Slot(bool)
@@ -275,7 +276,7 @@ class MasterPasswordDialog(QDialog):
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         for edit in (self.master_edit, self.repeat_edit):
             edit.setEchoMode(mode)
-        self.show_action.setIcon(qtawesome.icon("mdi6.eye-off-outline" if shown
+        self.show_action.setIcon(palette.icon("mdi6.eye-off-outline" if shown
                                                 else "mdi6.eye-outline"))
         self.show_action.setText("Hide the password" if shown else "Show the password")
 

@@ -9,21 +9,32 @@ Why named colours: a notice, a warning or a tinted row has no palette role. Widg
 for ``notice_background()`` and friends instead of writing ``#fff8e1``, and the answer
 depends on the palette in use, so it is right in both schemes.
 
-Widgets that bake these colours into a style sheet or an icon must build them again on
-``QEvent.Type.PaletteChange`` (``Appearance`` changes the application palette, which
-Qt sends to every widget); icons from qtawesome without a colour take the palette's
-text colour when they are made, so they too are made again after a switch.
+Following a switch: Qt does not carry a new application palette to a widget that has a
+style sheet, nor to anything inside it (``QStyleSheetStyle`` resolved their palette once),
+and a colour written into a sheet, a pixmap or a qtawesome icon stays as written. So:
+
+- ``set_style(widget, template)`` gives a widget a style sheet whose ``$danger``,
+  ``$muted_text``… are the named colours, filled in again after every switch;
+- ``set_icon(label, icon, size)`` shows an icon as a label's pixmap, drawn again then;
+- ``follow_palette(widget, method)`` calls ``method`` now and after every switch, for
+  whatever else a widget paints with (colours computed from a hue);
+- ``icon(name, color)`` is a qtawesome icon that picks its colour when painted, so
+  buttons, actions and list items need nothing;
+- ``Appearance`` then calls ``refresh_widgets``, which runs those and re-applies every
+  style sheet (which makes Qt resolve ``palette(...)`` in them anew).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from string import Template
 
 import qtawesome
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory, QToolTip
+from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QToolTip, QWidget
 
 from desktopdesk.ui.desktop_preferences import SCHEME_PREFERENCES, SchemePreference
 
@@ -65,7 +76,7 @@ def composite(over: QColor, under: QColor) -> QColor:
 _LIGHT_ROLES = {
     Role.Window: "#f0f0f0", Role.WindowText: "#1f1f1f",
     Role.Base: "#ffffff", Role.AlternateBase: "#f5f7fa", Role.Text: "#1f1f1f",
-    Role.PlaceholderText: "#6b6f74", Role.Button: "#f3f3f3", Role.ButtonText: "#1f1f1f",
+    Role.PlaceholderText: "#686c71", Role.Button: "#f3f3f3", Role.ButtonText: "#1f1f1f",
     Role.Light: "#ffffff", Role.Midlight: "#e3e3e3", Role.Mid: "#b8b8b8",
     Role.Dark: "#9f9f9f", Role.Shadow: "#767676", Role.BrightText: "#ffffff",
     Role.Highlight: "#2a6db5", Role.HighlightedText: "#ffffff", Role.Accent: "#2a6db5",
@@ -149,6 +160,8 @@ class SemanticColors:
     muted_text: str
     #: Something to note that is not an error ("the server is older than this app").
     warning_text: str
+    #: Something that went well or is safe (a strong password).
+    success_text: str
     #: Picture placeholders drawn into images ("Loading image…").
     placeholder_background: str
     placeholder_border: str
@@ -159,7 +172,7 @@ LIGHT = SemanticColors(
     notice_background="#fff8e1", notice_border="#e0c27a", notice_icon="#8a6d00",
     info_background="#e8f0fe", info_border="#aecbfa", info_icon="#0b57d0",
     new_row_tint="#2ae62828", danger="#b3261e", danger_background="#b3261e",
-    on_danger="#ffffff", muted_text="#5f6368", warning_text="#8a5300",
+    on_danger="#ffffff", muted_text="#5f6368", warning_text="#8a5300", success_text="#137333",
     placeholder_background="#f1f3f4", placeholder_border="#9aa0a6",
     placeholder_text="#5f6368",
 )
@@ -167,7 +180,7 @@ DARK = SemanticColors(
     notice_background="#3d3522", notice_border="#7a6331", notice_icon="#e8c35a",
     info_background="#1f2b3e", info_border="#3d5a8a", info_icon="#8ab4f8",
     new_row_tint="#40ff5a5a", danger="#f2b8b5", danger_background="#ee6b64",
-    on_danger="#1e1f22", muted_text="#b4b8bd", warning_text="#f5c177",
+    on_danger="#1e1f22", muted_text="#b4b8bd", warning_text="#f5c177", success_text="#81c995",
     placeholder_background="#35373b", placeholder_border="#7c8086",
     placeholder_text="#c4c7cc",
 )
@@ -231,6 +244,10 @@ def warning_text() -> QColor:
     return _named("warning_text")
 
 
+def success_text() -> QColor:
+    return _named("success_text")
+
+
 def placeholder_background() -> QColor:
     return _named("placeholder_background")
 
@@ -243,6 +260,24 @@ def placeholder_text() -> QColor:
     return _named("placeholder_text")
 
 
+def readable_hue(hue: QColor, on: QColor | Iterable[QColor], least: float = 4.5) -> QColor:
+    """``hue`` darkened (on light backgrounds) or lightened (on dark ones) just enough to
+    read at ``least``:1 on each of ``on``; ``hue`` itself if it already does. It stays
+    recognisably the same colour: only its lightness moves."""
+    backgrounds = [on] if isinstance(on, QColor) else list(on)
+    dark = sum(b.lightnessF() for b in backgrounds) / len(backgrounds) < 0.5
+    shade = max(hue.hslHueF(), 0.0)  # -1 for greys
+    saturation, lightness = hue.hslSaturationF(), hue.lightnessF()
+    step = 0.02 if dark else -0.02
+    color = QColor(hue)
+    for _ in range(60):  # from any lightness to the far end
+        if all(contrast_ratio(color, background) >= least for background in backgrounds):
+            return color
+        lightness = min(1.0, max(0.0, lightness + step))
+        color = QColor.fromHslF(shade, saturation, lightness)
+    return color  # pragma: no cover - black and white read on any background we have
+
+
 #: How much of a chip's hue shows through its background, per scheme.
 _CHIP_TINT = {False: 0.14, True: 0.24}
 
@@ -252,20 +287,161 @@ def chip_colors(hue: QColor, palette: QPalette | None = None) -> tuple[QColor, Q
     a tint of the hue as background and the hue, darkened on light palettes or
     lightened on dark ones, as text, until it reads at 4.5:1."""
     palette = palette if palette is not None else QGuiApplication.palette()
-    dark = is_dark(palette)
     tint = QColor(hue)
-    tint.setAlphaF(_CHIP_TINT[dark])
+    tint.setAlphaF(_CHIP_TINT[is_dark(palette)])
     background = composite(tint, palette.color(Role.Base))
-    shade = max(hue.hslHueF(), 0.0)  # -1 for greys
-    saturation, lightness = hue.hslSaturationF(), hue.lightnessF()
-    step = 0.02 if dark else -0.02
-    text = QColor(hue)
-    for _ in range(60):  # from any lightness to the far end
-        if contrast_ratio(text, background) >= 4.5:
-            return text, background
-        lightness = min(1.0, max(0.0, lightness + step))
-        text = QColor.fromHslF(shade, saturation, lightness)
-    return palette.color(Role.Text), background  # pragma: no cover - the far end reads
+    return readable_hue(hue, background), background
+
+
+def mark_color(hue: QColor, palette: QPalette | None = None) -> QColor:
+    """``hue`` for an icon or a stripe drawn straight on the window, a field or a list
+    row: 3:1 against each (WCAG's least for graphics), keeping its hue."""
+    palette = palette if palette is not None else QGuiApplication.palette()
+    return readable_hue(hue, [palette.color(role) for role in
+                              (Role.Base, Role.AlternateBase, Role.Window)], 3.0)
+
+
+# --- Following a switch --------------------------------------------------------------------
+
+
+def styled(template: str) -> str:
+    """``template`` with each ``$name`` of ``SemanticColors`` (``$danger``,
+    ``$muted_text``…) replaced by that colour in the palette now in use."""
+    return Template(template).substitute(asdict(semantic_colors()))
+
+
+class _PaletteFollower(QObject):
+    """Hangs under a widget (so it goes with it) holding what to redo after a switch."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.setObjectName("palette_follower")
+        self.widget = widget
+        self.template: str | None = None
+        self.icon: tuple[QIcon, QSize] | None = None
+        #: Methods to call, in order; a dict so the same bound method is held once.
+        self.rebuilds: dict[Callable[[], None], None] = {}
+
+    def apply_style(self) -> None:
+        if self.template is not None:
+            sheet = styled(self.template)
+            if self.widget.styleSheet() != sheet:
+                self.widget.setStyleSheet(sheet)
+
+    def apply_icon(self) -> None:
+        if self.icon is not None and isinstance(self.widget, QLabel):
+            icon, size = self.icon
+            self.widget.setPixmap(icon.pixmap(size))
+
+    def rebuild(self) -> None:
+        self.apply_style()
+        self.apply_icon()
+        for rebuild in list(self.rebuilds):
+            rebuild()
+
+
+def _follower(widget: QWidget) -> _PaletteFollower:
+    found = widget.findChild(_PaletteFollower, "palette_follower",
+                             Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if found is not None else _PaletteFollower(widget)
+
+
+def set_style(widget: QWidget, template: str) -> None:
+    """Give ``widget`` the style sheet ``template`` (named colours as ``$name``, see
+    ``styled``), now and again after every switch of light and dark. Calling it again
+    replaces the template: this is the way to change such a widget's sheet."""
+    follower = _follower(widget)
+    follower.template = template
+    follower.apply_style()
+
+
+def set_icon(label: QLabel, icon: QIcon, size: QSize) -> None:
+    """Show ``icon`` (a ``palette.icon``) as ``label``'s picture, drawn again after every
+    switch of light and dark; calling it again replaces the icon."""
+    follower = _follower(label)
+    follower.icon = (icon, size)
+    follower.apply_icon()
+
+
+def follow_palette(widget: QWidget, rebuild: Callable[[], None]) -> None:
+    """Call ``rebuild`` now and after every switch of light and dark, for as long as
+    ``widget`` lives. Pass a bound method: given again (say, each time the widget shows
+    something new) it is called now but still only once per switch."""
+    _follower(widget).rebuilds[rebuild] = None
+    rebuild()
+
+
+def refresh_widgets() -> None:
+    """Bring every widget up to the application palette just set: run what
+    ``set_style`` and ``follow_palette`` registered, then re-apply each style sheet that
+    no ancestor's re-application covers (setting the same sheet again makes Qt resolve
+    it, and the palettes of the widgets under it, against the new palette)."""
+    for window in QApplication.topLevelWidgets():
+        for follower in window.findChildren(_PaletteFollower):
+            follower.rebuild()
+    for widget in QApplication.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet and not _under_a_style_sheet(widget):
+            widget.setStyleSheet(sheet)
+
+
+def _under_a_style_sheet(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent.styleSheet():
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+class _LiveIconEngine(QIconEngine):
+    """Draws a qtawesome glyph in the colour its palette calls for when painted, made
+    again only when the application palette changes."""
+
+    def __init__(self, name: str, color: Callable[[], QColor] | None) -> None:
+        super().__init__()
+        self._name = name
+        self._color = color
+        self._key: int | None = None
+        self._icon = QIcon()
+
+    def _current(self) -> QIcon:
+        palette = QGuiApplication.palette()
+        if palette.cacheKey() != self._key:
+            color = (self._color() if self._color is not None
+                     else palette.color(Group.Active, Role.Text))
+            self._icon = qtawesome.icon(
+                self._name, color=color,
+                color_disabled=palette.color(Group.Disabled, Role.Text))
+            self._key = palette.cacheKey()
+        return self._icon
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        self._current().paint(painter, rect, Qt.AlignmentFlag.AlignCenter, mode, state)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        """Painted at ``size`` device pixels, as qtawesome's own engine does (Qt asks for
+        the size times the screen's scale, and sets the scale on what it gets)."""
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        try:
+            self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        finally:
+            painter.end()
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _LiveIconEngine(self._name, self._color)
+
+
+def icon(name: str, color: Callable[[], QColor] | None = None) -> QIcon:
+    """The qtawesome glyph ``name`` in ``color()`` (a named colour function such as
+    ``muted_text``) or the palette's text colour, whichever is current when it is
+    painted: right after a switch with nothing to redo. A pixmap taken from it is not;
+    show it in a label with ``set_icon``."""
+    return QIcon(_LiveIconEngine(name, color))
 
 
 # --- Following the system ------------------------------------------------------------------
@@ -342,6 +518,7 @@ class Appearance(QObject):
         qtawesome.reset_cache()  # icons made from now on take the new text colour
         self._app.setPalette(palette)
         QToolTip.setPalette(palette)
+        refresh_widgets()
         log.info("colour scheme: %s (preference %s)", scheme.name, self._preference)
         self.scheme_applied.emit(scheme)
 

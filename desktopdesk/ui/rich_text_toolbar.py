@@ -10,7 +10,6 @@ from __future__ import annotations
 import html as html_escape
 from collections.abc import Iterator
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
@@ -25,7 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QTextEdit, QToolBar, QWidget
 
 from desktopdesk.domain.html import sanitize_html
-from desktopdesk.ui import messages
+from desktopdesk.ui import messages, palette
 
 
 def ask_link_url(parent: QWidget, current: str) -> str | None:
@@ -90,7 +89,7 @@ class RichTextToolbar(QToolBar):
 
     def _add(self, key: str, label: str, icon: str, shortcut: str, *,
              checkable: bool = False) -> QAction:
-        action = QAction(qtawesome.icon(icon), label, self)
+        action = QAction(palette.icon(icon), label, self)
         action.setObjectName(f"action_{key}")
         sequence = QKeySequence(shortcut)
         action.setShortcut(sequence)

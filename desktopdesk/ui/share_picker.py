@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 
-import qtawesome
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLineEdit, QToolButton, QWidget
 
 from desktopdesk.store.drafts import DraftShare
+from desktopdesk.ui import palette
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.workunit_source import MIN_SEARCH_CHARS, Colleague
 
@@ -103,7 +103,7 @@ class SharePicker(QWidget):
         chip.setAccessibleName(f"Stop sharing with {share.label}")
         chip.setToolTip(f"Stop sharing with {share.label}")
         chip.setText(share.label)
-        chip.setIcon(qtawesome.icon("mdi6.close"))
+        chip.setIcon(palette.icon("mdi6.close"))
         chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         chip.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # the cross after the name
         chip.clicked.connect(self._on_chip_clicked)
@@ -148,7 +148,7 @@ class SharePicker(QWidget):
         for colleague in found:
             if colleague.id in self._shares:
                 continue
-            item = QStandardItem(qtawesome.icon("mdi6.account-outline"), colleague.label)
+            item = QStandardItem(palette.icon("mdi6.account-outline"), colleague.label)
             item.setData(colleague, ColleagueRole)
             item.setEditable(False)
             self.suggestions.appendRow(item)

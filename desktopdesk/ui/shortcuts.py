@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import qtawesome
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from desktopdesk.ui import palette
 from desktopdesk.ui.ticket_source import SCOPES
 
 StandardKey = QKeySequence.StandardKey
@@ -237,7 +237,7 @@ def make_action(shortcut_key: str, parent: QObject,
         raise ValueError(f"{shortcut_key!r} is a key Qt's widgets handle, not an action")
     action = QAction(found.label, parent)
     if found.icon:
-        action.setIcon(qtawesome.icon(found.icon))
+        action.setIcon(palette.icon(found.icon))
     action.setObjectName(f"action_{found.key}")
     action.setShortcuts(found.sequences())
     action.setShortcutContext(found.scope.context)

@@ -10,18 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from desktopdesk.models import utc_now
+from desktopdesk.ui import palette
 from desktopdesk.ui.sync_controller import SyncStatus
 
 RERENDER_MS = 30_000
 ICON_SIZE = QSize(16, 16)
-#: Red with white text, as other apps show "needs attention" counts.
-BADGE_STYLE = ("QToolButton#sync_conflict_badge { background: #c62828; color: white; "
-               "border-radius: 8px; padding: 0px 7px; font-weight: 600; }")
+#: Filled red with light text, as other apps show "needs attention" counts (a
+#: ``palette.set_style`` template: the pair is the scheme's own, light or dark).
+BADGE_STYLE = ("QToolButton#sync_conflict_badge { background: $danger_background;"
+               " color: $on_danger; border-radius: 8px; padding: 0px 7px; font-weight: 600; }")
 
 
 def plural(count: int, noun: str) -> str:
@@ -106,7 +107,7 @@ class SyncIndicator(QWidget):
 
         self.conflict_badge = QToolButton(self)
         self.conflict_badge.setObjectName("sync_conflict_badge")
-        self.conflict_badge.setStyleSheet(BADGE_STYLE)
+        palette.set_style(self.conflict_badge, BADGE_STYLE)
         self.conflict_badge.setCursor(Qt.CursorShape.PointingHandCursor)
         self.conflict_badge.clicked.connect(self._on_button_clicked)
         self.conflict_badge.hide()
@@ -136,7 +137,7 @@ class SyncIndicator(QWidget):
         status, now = self._status, self._clock()
         icon_name, _words = state_words(status)
         text = describe(status, now)
-        self.state_button.setIcon(qtawesome.icon(icon_name))
+        self.state_button.setIcon(palette.icon(icon_name))
         self.state_button.setText(text)
         self.state_button.setAccessibleName(f"Sync status: {text}")
         tip = tooltip(status, now)

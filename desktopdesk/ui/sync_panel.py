@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktopdesk.models import utc_now
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.conflicts import ActionOutcome
+from desktopdesk.ui import palette
 from desktopdesk.ui.connect_dialog import ConnectDialog
 from desktopdesk.ui.sync_controller import SyncController, SyncOutcome, SyncStatus
 from desktopdesk.ui.sync_indicator import plural, relative_time, state_words
@@ -53,13 +53,13 @@ class SyncPanel(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.state_label.setFont(font)
-        self.sync_button = QPushButton(qtawesome.icon("mdi6.sync"), "Sync now", self)
+        self.sync_button = QPushButton(palette.icon("mdi6.sync"), "Sync now", self)
         self.sync_button.setObjectName("sync_now_button")
         self.sync_button.setAccessibleName("Sync now")
         self.sync_button.setToolTip("Send waiting changes and fetch the server's (F5)")
         self.sync_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.sync_button.clicked.connect(self._on_sync_button_clicked)
-        self.sign_in_button = QPushButton(qtawesome.icon("mdi6.account-key-outline"),
+        self.sign_in_button = QPushButton(palette.icon("mdi6.account-key-outline"),
                                           "Sign in again…", self)
         self.sign_in_button.setObjectName("sync_sign_in_button")
         self.sign_in_button.setAccessibleName("Sign in again")
@@ -119,7 +119,7 @@ class SyncPanel(QDialog):
 
     def show_status(self, status: SyncStatus) -> None:
         icon_name, words = state_words(status)
-        self.state_icon.setPixmap(qtawesome.icon(icon_name).pixmap(QSize(28, 28)))
+        palette.set_icon(self.state_icon, palette.icon(icon_name), QSize(28, 28))
         self.state_label.setText(words)
         self.server_value.setText(f"{status.username} at {status.server_url}"
                                   if status.server_url else "—")

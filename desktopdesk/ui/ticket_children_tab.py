@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktopdesk.domain.ticket_details import TicketDetails, TicketLink
+from desktopdesk.ui import palette
 from desktopdesk.ui.ticket_tab_models import NOT_VISIBLE_WHY, ChildTicketTableModel
 from desktopdesk.ui.ticket_tab_views import EntryTable
 
@@ -40,9 +41,9 @@ class TicketChildrenTab(QWidget):
         self.parent_button.setAccessibleName("Open the parent ticket")
         self.parent_button.setFlat(True)
         self.parent_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.parent_button.setStyleSheet("QPushButton { color: palette(link); text-align: left;"
-                                         " padding: 2px 4px; }"
-                                         " QPushButton:disabled { color: palette(mid); }")
+        palette.set_style(self.parent_button, "QPushButton { color: palette(link);"
+                          " text-align: left; padding: 2px 4px; }"
+                          " QPushButton:disabled { color: $muted_text; }")
         self.no_parent = QLabel("None: this ticket is not part of another.", self)
         self.no_parent.setObjectName("no_parent_ticket")
         parent_row = QHBoxLayout()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-import qtawesome
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +26,7 @@ from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.models import Resolution
 from desktopdesk.store.blobs import BlobStore
 from desktopdesk.store.drafts import InlineImage
+from desktopdesk.ui import palette
 from desktopdesk.ui.inline_images import RichTextEdit
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
 from desktopdesk.ui.tasks import TaskRunner
@@ -76,7 +76,7 @@ class TicketCloseDialog(QDialog):
         self.buttons.setObjectName("close_buttons")
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Close ticket")
-        self.ok_button.setIcon(qtawesome.icon("mdi6.check-circle-outline"))
+        self.ok_button.setIcon(palette.icon("mdi6.check-circle-outline"))
         self.ok_button.setObjectName("close_ok")
         self.ok_button.setAccessibleName("Close the ticket")
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -84,7 +84,7 @@ class TicketCloseDialog(QDialog):
         cancel.setAccessibleName("Do not close")
         self.hint = QLabel(self)
         self.hint.setObjectName("close_hint")
-        self.hint.setStyleSheet("color: #5f6368;")
+        palette.set_style(self.hint, "color: $muted_text;")
 
         form = QFormLayout()
         form.addRow("&Resolution:", self.resolution)

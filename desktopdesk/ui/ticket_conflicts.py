@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-import qtawesome
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,7 +27,7 @@ from desktopdesk.domain.errors import DomainError
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync import conflicts
 from desktopdesk.sync.conflicts import ActionOutcome, ConflictAction, ConflictRow
-from desktopdesk.ui import messages
+from desktopdesk.ui import messages, palette
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
@@ -46,10 +45,11 @@ _ACTION_TIPS = {
     ConflictAction.COPY_TO_NEW_TICKET: "File a new ticket holding your text",
     ConflictAction.DISCARD: "Stop showing this; your text stays in the sync records",
 }
+#: A ``palette.set_style`` template: a card on the base colour, marked in the danger colour.
 CARD_STYLE = """
 QFrame#conflict_card { background: palette(base); border: 1px solid palette(mid);
-                       border-left: 4px solid #c62828; border-radius: 4px; }
-QLabel#conflict_context { color: #5f6368; }
+                       border-left: 4px solid $danger; border-radius: 4px; }
+QLabel#conflict_context { color: $muted_text; }
 QLabel#conflict_user_text { background: palette(alternate-base); border-radius: 3px;
                             padding: 6px; }
 """
@@ -65,7 +65,7 @@ class ConflictCard(QFrame):
         self.row = row
         self.setObjectName("conflict_card")
         self.setAccessibleName(f"Not applied: {row.summary}")
-        self.setStyleSheet(CARD_STYLE)
+        palette.set_style(self, CARD_STYLE)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         self.summary_label = self._label("conflict_summary", row.summary)
@@ -98,7 +98,7 @@ class ConflictCard(QFrame):
         buttons.setSpacing(6)
         self.buttons: dict[ConflictAction, QPushButton] = {}
         for action in row.actions:
-            button = QPushButton(qtawesome.icon(_ACTION_ICONS[action]), action.label, self)
+            button = QPushButton(palette.icon(_ACTION_ICONS[action]), action.label, self)
             button.setObjectName(f"conflict_{action.value}")
             button.setAccessibleName(f"{action.label}: {row.summary}")
             button.setToolTip(_ACTION_TIPS[action])

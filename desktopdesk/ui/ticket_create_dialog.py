@@ -14,7 +14,6 @@ import uuid
 from functools import partial
 from pathlib import Path
 
-import qtawesome
 from PySide6.QtCore import QDateTime, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -43,7 +42,7 @@ from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.ticket_form import CreateFormOptions
 from desktopdesk.store.drafts import InlineImage
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import messages, workunit_editor, workunit_fields
+from desktopdesk.ui import messages, palette, workunit_editor, workunit_fields
 from desktopdesk.ui.attachment_files import UnreadableFileError, image_hashes
 from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.custom_field_form import CustomFieldForm
@@ -153,7 +152,7 @@ class TicketCreateDialog(QDialog):
         self.created_at_edit.setMaximumDateTime(QDateTime.currentDateTime())
         self.created_at_edit.setEnabled(False)
 
-        self.create_action = QAction(qtawesome.icon("mdi6.ticket-confirmation-outline"),
+        self.create_action = QAction(palette.icon("mdi6.ticket-confirmation-outline"),
                                      CREATE_TEXT, self)
         self.create_action.setObjectName("action_create_ticket")
         self.create_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -239,7 +238,7 @@ class TicketCreateDialog(QDialog):
         return combo
 
     def _button(self, name: str, text: str, icon: str, accessible: str) -> QPushButton:
-        button = QPushButton(qtawesome.icon(icon), text, self)
+        button = QPushButton(palette.icon(icon), text, self)
         button.setObjectName(name)
         button.setAccessibleName(accessible)
         button.setAutoDefault(False)
@@ -424,7 +423,7 @@ class TicketCreateDialog(QDialog):
         """Queue ``path`` to be attached to the new ticket (once per path)."""
         if path in self.file_paths():
             return
-        item = QListWidgetItem(qtawesome.icon("mdi6.file-outline"), path.name)
+        item = QListWidgetItem(palette.icon("mdi6.file-outline"), path.name)
         item.setData(PathRole, str(path))
         item.setToolTip(str(path))
         self.files.addItem(item)

@@ -8,8 +8,7 @@ caption of a part the reader may not change, with the reason as its tooltip.
 
 from __future__ import annotations
 
-import qtawesome
-from PySide6.QtCore import QSizeF, Qt
+from PySide6.QtCore import QSize, QSizeF, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopdesk.ui import palette
 from desktopdesk.ui.workunit_fields import error_label
 
 
@@ -45,7 +45,7 @@ def value_label(name: str, parent: QWidget) -> QLabel:
 def plain_caption(text: str, parent: QWidget) -> QLabel:
     """The caption of a value that is never edited (no lock, no error)."""
     label = QLabel(text, parent)
-    label.setStyleSheet("color: #5f6368;")
+    palette.set_style(label, "color: $muted_text;")
     return label
 
 
@@ -88,7 +88,8 @@ class PartLabels:
         label.setBuddy(buddy)
         lock = QLabel(box)
         lock.setObjectName(f"lock_{part}")
-        lock.setPixmap(qtawesome.icon("mdi6.lock-outline", color="#80868b").pixmap(14, 14))
+        palette.set_icon(lock, palette.icon("mdi6.lock-outline", color=palette.muted_text),
+                         QSize(14, 14))
         lock.hide()
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)

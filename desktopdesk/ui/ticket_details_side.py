@@ -33,7 +33,7 @@ from desktopdesk.domain.ticket_details import TicketDetails, TicketLink
 from desktopdesk.domain.ticket_list_lookups import Choice
 from desktopdesk.models import Priority, Status
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import ticket_icons
+from desktopdesk.ui import palette, ticket_icons
 from desktopdesk.ui.combo_data import select_data
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_details_parts import (
@@ -143,7 +143,7 @@ class TicketDetailsSide(QWidget):
         self.inventory.setUniformItemSizes(True)
         self.inventory_empty = QLabel("None to link", box)
         self.inventory_empty.setObjectName("details_inventory_empty")
-        self.inventory_empty.setStyleSheet("color: #5f6368;")
+        palette.set_style(self.inventory_empty, "color: $muted_text;")
         self.inventory_empty.hide()
         inventory_box = QWidget(box)
         inventory_layout = QVBoxLayout(inventory_box)

@@ -19,8 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import qtawesome
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -42,7 +41,7 @@ from desktopdesk.domain.ticket_edit import TicketEdit
 from desktopdesk.models import Resolution, Status
 from desktopdesk.store.drafts import InlineImage
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import messages
+from desktopdesk.ui import messages, palette
 from desktopdesk.ui.combo_data import select_data
 from desktopdesk.ui.custom_field_form import CustomFieldForm
 from desktopdesk.ui.inline_images import RichTextEdit
@@ -127,8 +126,9 @@ class TicketDetailsTab(QWidget):
         self.newer_bar = QFrame(self)
         self.newer_bar.setObjectName("details_newer_bar")
         self.newer_bar.setAccessibleName("The ticket changed meanwhile")
-        self.newer_bar.setStyleSheet("QFrame#details_newer_bar { background: #e8f0fe;"
-                                     " border: 1px solid #aecbfa; border-radius: 4px; }")
+        palette.set_style(self.newer_bar, "QFrame#details_newer_bar { background:"
+                          " $info_background; border: 1px solid $info_border;"
+                          " border-radius: 4px; }")
         self.newer_label = QLabel("This ticket was changed while you were editing it. Your "
                                   "changes are kept, and Save applies only what you changed.",
                                   self.newer_bar)
@@ -141,31 +141,33 @@ class TicketDetailsTab(QWidget):
         newer = QHBoxLayout(self.newer_bar)
         newer.setContentsMargins(8, 4, 4, 4)
         icon = QLabel(self.newer_bar)
-        icon.setPixmap(qtawesome.icon("mdi6.information-outline", color="#0b57d0").pixmap(18))
+        icon.setObjectName("details_newer_icon")
+        palette.set_icon(icon, palette.icon("mdi6.information-outline", color=palette.info_icon),
+                         QSize(18, 18))
         newer.addWidget(icon)
         newer.addWidget(self.newer_label, 1)
         newer.addWidget(self.show_newer_button)
         self.newer_bar.hide()
 
-        self.save_action = QAction(qtawesome.icon("mdi6.content-save-outline"), "Save", self)
+        self.save_action = QAction(palette.icon("mdi6.content-save-outline"), "Save", self)
         self.save_action.setObjectName("action_save_details")
         self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
         self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.save_action)
-        self.save_button = QPushButton(qtawesome.icon("mdi6.content-save-outline"), "Save", self)
+        self.save_button = QPushButton(palette.icon("mdi6.content-save-outline"), "Save", self)
         self.save_button.setObjectName("button_save_details")
         self.save_button.setAccessibleName("Save the ticket's details")
         native = self.save_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.save_button.setToolTip(f"Save the changes ({native})")
         self.save_button.setDefault(True)
-        self.revert_button = QPushButton(qtawesome.icon("mdi6.undo-variant"), "Revert", self)
+        self.revert_button = QPushButton(palette.icon("mdi6.undo-variant"), "Revert", self)
         self.revert_button.setObjectName("button_revert_details")
         self.revert_button.setAccessibleName("Revert the changes")
         self.revert_button.setToolTip("Put every field back as it was loaded")
         self._errors["general"] = error_label(self, "details_general")
         self.changes_label = QLabel(self)
         self.changes_label.setObjectName("details_changes")
-        self.changes_label.setStyleSheet("color: #5f6368;")
+        palette.set_style(self.changes_label, "color: $muted_text;")
         bar = QFrame(self)
         bar.setObjectName("details_button_bar")
         bar.setStyleSheet("QFrame#details_button_bar { border-top: 1px solid palette(mid); }")

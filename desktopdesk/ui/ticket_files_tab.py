@@ -16,7 +16,6 @@ import uuid
 from functools import partial
 from pathlib import Path
 
-import qtawesome
 from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
@@ -40,7 +39,7 @@ from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.ticket_details import AttachmentEntry, TicketDetails
 from desktopdesk.store.blobs import BlobNotFoundError
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import messages, ticket_view_source
+from desktopdesk.ui import messages, palette, ticket_view_source
 from desktopdesk.ui.attachment_files import UnreadableFileError
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_tab_models import NOT_DOWNLOADED_WHY, AttachmentTableModel
@@ -115,7 +114,7 @@ class TicketFilesTab(QWidget):
 
     def _action(self, name: str, text: str, icon: str,
                 shortcuts: list[QKeySequence]) -> QAction:
-        action = QAction(qtawesome.icon(icon), text, self)
+        action = QAction(palette.icon(icon), text, self)
         action.setObjectName(f"action_{name}")
         action.setShortcuts(shortcuts)
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -152,7 +151,7 @@ class TicketFilesTab(QWidget):
         self.hint = QLabel(_DROP_HINT, self)
         self.hint.setObjectName("files_drop_hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet("QLabel#files_drop_hint { color: palette(mid);"
+        self.hint.setStyleSheet("QLabel#files_drop_hint { color: palette(placeholder-text);"
                                 " border: 1px dashed palette(mid); border-radius: 4px;"
                                 " padding: 8px; }")
 

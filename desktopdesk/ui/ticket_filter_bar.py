@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from typing import Generic, TypeVar
 
-import qtawesome
 from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import (
@@ -32,7 +31,7 @@ from desktopdesk.domain.queries import UserSummary
 from desktopdesk.domain.ticket_list_lookups import Choice, ListLookups
 from desktopdesk.domain.ticket_list_query import OPEN_STATUSES, TicketFilter
 from desktopdesk.models import Priority, Status
-from desktopdesk.ui import ticket_icons
+from desktopdesk.ui import palette, ticket_icons
 from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.shortcuts import make_action
 
@@ -151,8 +150,8 @@ class PersonField(QLineEdit):
         self.setClearButtonEnabled(True)
         self._people: dict[str, uuid.UUID] = {}
         self._person_id: uuid.UUID | None = None
-        self._unknown = self.addAction(qtawesome.icon("mdi6.alert-circle-outline",
-                                                      color=ticket_icons.SLA_FIRED_COLOUR),
+        self._unknown = self.addAction(palette.icon("mdi6.alert-circle-outline",
+                                                    color=palette.danger),
                                        QLineEdit.ActionPosition.TrailingPosition)
         self._unknown.setVisible(False)
         self.completer_ = QCompleter(people, self)
@@ -231,7 +230,7 @@ class TicketFilterBar(QWidget):
         self.text.setToolTip("Words in the title, description, workunits or custom fields "
                              "(each word as the start of a word)")
         self.text.setClearButtonEnabled(True)
-        self.text.addAction(qtawesome.icon("mdi6.magnify"),
+        self.text.addAction(palette.icon("mdi6.magnify"),
                             QLineEdit.ActionPosition.LeadingPosition)
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.text.setMinimumWidth(200)
@@ -264,7 +263,7 @@ class TicketFilterBar(QWidget):
         self.clear_button.setObjectName("filter_clear")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.setToolTip("Clear filters (show open tickets)")
-        self.clear_button.setIcon(qtawesome.icon("mdi6.filter-remove-outline"))
+        self.clear_button.setIcon(palette.icon("mdi6.filter-remove-outline"))
         self.clear_button.clicked.connect(self.reset)
 
         layout = QHBoxLayout(self)

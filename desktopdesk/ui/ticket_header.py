@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -19,26 +18,27 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from desktopdesk.domain.ticket_details import TicketDetails
 from desktopdesk.models import Status
 from desktopdesk.sync.conflicts import TicketSyncState
-from desktopdesk.ui import ticket_icons
+from desktopdesk.ui import palette, ticket_icons
 from desktopdesk.ui.sync_indicator import plural
 from desktopdesk.ui.ticket_list_format import long_date, person_tooltip
 
 ICON_SIZE = QSize(14, 14)
-#: (text, background) per status: reddish while unattended, as the list's rows are;
-#: calm blue while worked on, amber while waiting, grey once closed.
-STATUS_COLOURS = {
-    Status.NEW: ("#b3261e", "#fde7e7"),
-    Status.UNCONFIRMED: ("#b3261e", "#fde7e7"),
-    Status.ASSIGNED: ("#0b57d0", "#e3ecfd"),
-    Status.REOPENED: ("#0b57d0", "#e3ecfd"),
-    Status.PENDING_TO_BE_CLOSED: ("#7a5900", "#fff3cd"),
-    Status.PENDING_THIRD_PERSON: ("#7a5900", "#fff3cd"),
-    Status.CLOSED: ("#3c4043", "#e8eaed"),
+#: The hue of each status's chip (``palette.chip_colors`` makes it readable, light or
+#: dark): reddish while unattended, as the list's rows are; calm blue while worked on,
+#: amber while waiting, grey once closed.
+STATUS_HUES = {
+    Status.NEW: "#b3261e",
+    Status.UNCONFIRMED: "#b3261e",
+    Status.ASSIGNED: "#0b57d0",
+    Status.REOPENED: "#0b57d0",
+    Status.PENDING_TO_BE_CLOSED: "#7a5900",
+    Status.PENDING_THIRD_PERSON: "#7a5900",
+    Status.CLOSED: "#3c4043",
 }
-_NEUTRAL = ("#3c4043", "#f1f3f4")
-_WARNING = ("#7a5900", "#fff3cd")
-_DANGER = ("#b3261e", "#fde7e7")
-_GOOD = ("#146c2e", "#e6f4ea")
+_NEUTRAL = "#3c4043"
+_WARNING = "#7a5900"
+_DANGER = "#b3261e"
+_GOOD = "#146c2e"
 
 
 def sync_words(state: TicketSyncState) -> list[tuple[str, str]]:
@@ -54,7 +54,8 @@ def sync_words(state: TicketSyncState) -> list[tuple[str, str]]:
 
 
 class Chip(QFrame):
-    """A rounded label with an optional icon: a status, a priority, a mark."""
+    """A rounded label with an optional icon: a status, a priority, a mark, tinted with
+    its hue and coloured again after a switch of light and dark."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,20 +69,37 @@ class Chip(QFrame):
         layout.setSpacing(5)
         layout.addWidget(self.icon_label)
         layout.addWidget(self.text_label)
+        self._hue = QColor(_NEUTRAL)
 
-    def show_chip(self, text: str, colours: tuple[str, str], *, icon: QIcon | None = None,
+    def show_chip(self, text: str, hue: str | QColor, *, icon: QIcon | None = None,
                   tooltip: str = "") -> None:
-        foreground, background = colours
-        name = self.objectName()
-        self.setStyleSheet(f"QFrame#{name} {{ background: {background}; border-radius: 10px; }}"
-                           f" QLabel#{name}_text {{ color: {foreground}; font-weight: 600; }}")
+        """``icon`` is a ``palette.icon`` (``chip_icon`` for one in the chip's colour)."""
+        self._hue = QColor(hue)
+        palette.follow_palette(self, self._paint)
         self.text_label.setText(text)
         self.icon_label.setVisible(icon is not None)
         if icon is not None:
-            self.icon_label.setPixmap(icon.pixmap(ICON_SIZE))
+            palette.set_icon(self.icon_label, icon, ICON_SIZE)
         self.setToolTip(tooltip or text)
         self.setAccessibleName(tooltip or text)
         self.show()
+
+    def colors(self) -> tuple[QColor, QColor]:
+        """(text, background) as painted now."""
+        return palette.chip_colors(self._hue)
+
+    def _paint(self) -> None:
+        foreground, background = self.colors()
+        name = self.objectName()
+        sheet = (f"QFrame#{name} {{ background: {background.name()}; border-radius: 10px; }}"
+                 f" QLabel#{name}_text {{ color: {foreground.name()}; font-weight: 600; }}")
+        if self.styleSheet() != sheet:
+            self.setStyleSheet(sheet)
+
+
+def chip_icon(name: str, hue: str) -> QIcon:
+    """The glyph ``name`` in the text colour of a chip of ``hue``, whatever the scheme."""
+    return palette.icon(name, color=lambda: palette.chip_colors(QColor(hue))[0])
 
 
 class TicketHeader(QFrame):
@@ -94,8 +112,9 @@ class TicketHeader(QFrame):
         self.setAccessibleName("Ticket summary")
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
-        self.setStyleSheet("QFrame#ticket_header { border-bottom: 1px solid palette(mid); }"
-                           " QLabel#header_number, QLabel#header_facts { color: #5f6368; }")
+        palette.set_style(self, "QFrame#ticket_header { border-bottom: 1px solid palette(mid); }"
+                                " QLabel#header_number, QLabel#header_facts"
+                                " { color: $muted_text; }")
 
         self.number_label = self._label("header_number", selectable=True)
         self.title_label = self._label("header_title", selectable=True)
@@ -154,7 +173,7 @@ class TicketHeader(QFrame):
             number = number.removesuffix(" (provisional)")
             self.provisional_chip.show_chip(
                 "Not yet numbered by the server", _WARNING,
-                icon=qtawesome.icon("mdi6.pound-box-outline", color=_WARNING[0]),
+                icon=chip_icon("mdi6.pound-box-outline", _WARNING),
                 tooltip=f"{number} is this computer's number until the server gives the "
                         "ticket its own, at the next sync.")
         else:
@@ -162,11 +181,10 @@ class TicketHeader(QFrame):
         self.number_label.setText(number)
         self.title_label.setText(details.title)
         self.title_label.setToolTip(details.title)
-        self.status_chip.show_chip(details.status.label, STATUS_COLOURS[details.status],
+        self.status_chip.show_chip(details.status.label, STATUS_HUES[details.status],
                                    tooltip=f"Status: {details.status.label}")
-        colour = ticket_icons.PRIORITY_COLOURS[details.priority]
         self.priority_chip.show_chip(
-            details.priority.label, (_darker(colour), _tint(colour)),
+            details.priority.label, ticket_icons.PRIORITY_COLOURS[details.priority],
             icon=ticket_icons.priority_icon(details.priority),
             tooltip=f"Priority: {details.priority.label}")
         if details.sla_name:
@@ -198,11 +216,11 @@ class TicketHeader(QFrame):
         self._lock_to = not details.may_unlock
         if details.may_unlock:
             button.setText("Unlock")
-            button.setIcon(qtawesome.icon("mdi6.lock-open-variant-outline"))
+            button.setIcon(palette.icon("mdi6.lock-open-variant-outline"))
             self._lock_tooltip = "Unlock the ticket: it can be changed and reopened again."
         elif details.may_lock:
             button.setText("Lock")
-            button.setIcon(qtawesome.icon("mdi6.lock-outline"))
+            button.setIcon(palette.icon("mdi6.lock-outline"))
             self._lock_tooltip = (f"Lock the closed ticket: no one can change or reopen it "
                                   f"until a manager of {details.group.name} unlocks it.")
         button.setAccessibleName(f"{button.text()} the ticket")
@@ -232,26 +250,17 @@ class TicketHeader(QFrame):
                 chip.hide()
                 continue
             icon_name, text = said
-            colours = (_GOOD if text == "Synced"
-                       else _DANGER if "refused" in text else _WARNING)
+            hue = (_GOOD if text == "Synced"
+                   else _DANGER if "refused" in text else _WARNING)
             tooltip = {
                 _GOOD: "Every change to this ticket made here has reached the server.",
                 _WARNING: "Made on this computer; they go to the server at the next sync.",
                 _DANGER: "See below what the server did not apply, and choose what to do.",
-            }[colours]
-            chip.show_chip(text, colours, icon=qtawesome.icon(icon_name, color=colours[0]),
+            }[hue]
+            chip.show_chip(text, hue, icon=chip_icon(icon_name, hue),
                            tooltip=f"{text}. {tooltip}")
 
     def sync_texts(self) -> list[str]:
         """What the sync chips say, as shown (for tests and accessibility checks)."""
         return [chip.text_label.text() for chip in self.sync_chips if not chip.isHidden()]
 
-
-def _tint(colour: QColor) -> str:
-    tinted = QColor(colour)
-    tinted.setAlpha(40)
-    return f"rgba({tinted.red()}, {tinted.green()}, {tinted.blue()}, {tinted.alpha()})"
-
-
-def _darker(colour: QColor) -> str:
-    return colour.darker(170).name()

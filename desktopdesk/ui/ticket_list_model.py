@@ -39,7 +39,7 @@ from desktopdesk.domain.ticket_list_query import (
     TicketPage,
     TicketSort,
 )
-from desktopdesk.ui import ticket_icons
+from desktopdesk.ui import palette, ticket_icons
 from desktopdesk.ui.tasks import Task, TaskRunner
 from desktopdesk.ui.ticket_list_format import (
     ListDisplay,
@@ -101,9 +101,19 @@ _HEADERS = {
 }
 QUICK_EDIT_COLUMNS = frozenset({Column.OWNER, Column.PRIORITY, Column.STATUS})
 
-#: The manual's "slightly reddish background" for tickets nobody has taken up yet.
-#: Translucent, so it tints whatever the palette's base colour is, light or dark.
-UNATTENDED_BACKGROUND = QBrush(QColor(230, 40, 40, 42))
+
+
+def unattended_background() -> QBrush:
+    """The manual's "slightly reddish background" for tickets nobody has taken up yet:
+    ``palette.new_row_tint`` of the scheme in use (asked at each paint, so a switch of
+    light and dark repaints right), translucent over Base and AlternateBase rows alike."""
+    return _brush(palette.semantic_colors().new_row_tint)
+
+
+@functools.lru_cache(maxsize=8)
+def _brush(color: str) -> QBrush:
+    return QBrush(QColor(color))
+
 
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 #: The whole ``ListedTicket`` of the row (delegates read the current values from it).
@@ -276,7 +286,7 @@ class TicketListModel(QAbstractTableModel):
             case Qt.ItemDataRole.ToolTipRole:
                 return self._tooltip(row, column)
             case Qt.ItemDataRole.BackgroundRole:
-                return UNATTENDED_BACKGROUND if row.status.is_unattended else None
+                return unattended_background() if row.status.is_unattended else None
             case Qt.ItemDataRole.AccessibleTextRole:
                 return self._tooltip(row, column) or self._display_text(row, column)
         if role == TicketIdRole:

@@ -12,7 +12,6 @@ import html
 import uuid
 from collections.abc import Callable
 
-import qtawesome
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -25,12 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopdesk.ui import palette
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_view_source import TicketChoice
 
 ChoiceRole = Qt.ItemDataRole.UserRole + 2
 SEARCH_DELAY_MS = 150
-_NONE_TEXT = "<span style='color:#5f6368'>None</span>"
+_NONE_TEXT = "None"
+#: ``palette.set_style`` templates of the chosen ticket's label: "None" is said quietly.
+_NONE_STYLE = "color: $muted_text;"
+_CHOSEN_STYLE = ""
 
 ParentSearch = Callable[[str], tuple[TicketChoice, ...]]
 
@@ -85,7 +88,7 @@ class ParentPicker(QWidget):
         self.clear_button = QToolButton(self.chip)
         self.clear_button.setObjectName("parent_clear")
         self.clear_button.setAccessibleName("Remove the parent ticket")
-        self.clear_button.setIcon(qtawesome.icon("mdi6.close"))
+        self.clear_button.setIcon(palette.icon("mdi6.close"))
         self.clear_button.setAutoRaise(True)
         chip_layout = QHBoxLayout(self.chip)
         chip_layout.setContentsMargins(6, 2, 2, 2)
@@ -128,11 +131,13 @@ class ParentPicker(QWidget):
         self.suggestions.clear()
         if choice is None:
             self.chosen_label.setText(_NONE_TEXT)
+            palette.set_style(self.chosen_label, _NONE_STYLE)
             self.chosen_label.setToolTip("")
             self.chosen_label.setAccessibleName("No parent ticket")
         else:
             text = html.escape(choice.label)
             self.chosen_label.setText(f"<a href='open'>{text}</a>" if openable else text)
+            palette.set_style(self.chosen_label, _CHOSEN_STYLE)
             self.chosen_label.setToolTip(tooltip or choice.label)
             self.chosen_label.setAccessibleName(f"Parent ticket {choice.label}")
             self.clear_button.setToolTip(f"No parent: remove {choice.label}")
@@ -179,7 +184,7 @@ class ParentPicker(QWidget):
             return  # typing went on; a newer search is coming
         self.suggestions.clear()
         for choice in found:
-            item = QStandardItem(qtawesome.icon("mdi6.ticket-outline"), choice.label)
+            item = QStandardItem(palette.icon("mdi6.ticket-outline"), choice.label)
             item.setData(choice, ChoiceRole)
             item.setEditable(False)
             self.suggestions.appendRow(item)

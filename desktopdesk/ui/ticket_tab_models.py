@@ -13,7 +13,6 @@ import functools
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-import qtawesome
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QGuiApplication, QIcon, QPalette
 
@@ -23,8 +22,9 @@ from desktopdesk.domain.ticket_details import (
     HistoryEntry,
     TicketLink,
 )
+from desktopdesk.ui import palette
 from desktopdesk.ui.ticket_list_format import long_date, person_tooltip
-from desktopdesk.ui.ticket_list_model import UNATTENDED_BACKGROUND
+from desktopdesk.ui.ticket_list_model import unattended_background
 from desktopdesk.ui.ticket_tab_format import (
     history_change,
     history_what,
@@ -182,7 +182,7 @@ def file_icon(mime_type: str) -> QIcon:
     """An icon by the kind of file; cached, as lists repaint often."""
     name = next((icon for prefix, icon in _FILE_ICONS if mime_type.startswith(prefix)),
                 "mdi6.file-outline")
-    return qtawesome.icon(name)
+    return palette.icon(name)
 
 
 class AttachmentTableModel(EntryTableModel[AttachmentEntry]):
@@ -304,7 +304,7 @@ class HistoryTableModel(EntryTableModel[HistoryEntry]):
 
 @functools.cache
 def not_visible_icon() -> QIcon:
-    return qtawesome.icon("mdi6.eye-off-outline", color="#9e9e9e")
+    return palette.icon("mdi6.eye-off-outline", color=palette.muted_text)
 
 
 class ChildTicketTableModel(EntryTableModel[TicketLink]):
@@ -330,7 +330,7 @@ class ChildTicketTableModel(EntryTableModel[TicketLink]):
 
     def background(self, entry: TicketLink, column: int) -> QBrush | None:
         if entry.visible and entry.status.is_unattended:  # as the ticket list tints it
-            return UNATTENDED_BACKGROUND
+            return unattended_background()
         return None
 
     def dimmed(self, entry: TicketLink) -> bool:

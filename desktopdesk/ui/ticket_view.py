@@ -14,7 +14,6 @@ import logging
 import uuid
 from functools import partial
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktopdesk.domain.errors import NOT_FOUND, NOT_VISIBLE, DomainError
 from desktopdesk.domain.ticket_details import TicketDetails
 from desktopdesk.store.workspace import Role, Workspace
-from desktopdesk.ui import messages, ticket_view_source
+from desktopdesk.ui import messages, palette, ticket_view_source
 from desktopdesk.ui.tasks import Task, TaskRunner
 from desktopdesk.ui.ticket_children_tab import TicketChildrenTab
 from desktopdesk.ui.ticket_conflicts import TicketConflictsPanel
@@ -76,7 +75,7 @@ def read_ticket(workspace: Workspace, user_id: uuid.UUID,
 
 def _icon_label(icon: str, parent: QWidget) -> QLabel:
     label = QLabel(parent)
-    label.setPixmap(qtawesome.icon(icon, color="#9aa0a6").pixmap(QSize(48, 48)))
+    palette.set_icon(label, palette.icon(icon, color=palette.muted_text), QSize(48, 48))
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
     return label
 
@@ -129,7 +128,7 @@ class TicketView(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.setIconSize(QSize(16, 16))
         for name, widget in zip(TABS, self._tab_widgets(), strict=True):
-            self.tabs.addTab(widget, qtawesome.icon(_TAB_ICONS[name]), _TAB_TITLES[name])
+            self.tabs.addTab(widget, palette.icon(_TAB_ICONS[name]), _TAB_TITLES[name])
 
         self.loading_page = QWidget(self)
         self.loading_page.setObjectName("ticket_loading")
@@ -155,7 +154,7 @@ class TicketView(QWidget):
         self.gone_text.setObjectName("ticket_unavailable_text")
         self.gone_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.gone_text.setWordWrap(True)
-        self.retry_button = QPushButton(qtawesome.icon("mdi6.refresh"), "Try again",
+        self.retry_button = QPushButton(palette.icon("mdi6.refresh"), "Try again",
                                         self.gone_page)
         self.retry_button.setObjectName("ticket_retry")
         self.retry_button.setAccessibleName("Read the ticket again")
@@ -297,8 +296,9 @@ class TicketView(QWidget):
         self.details = None
         self.header.hide()
         if isinstance(error, DomainError) and error.code in (NOT_FOUND, NOT_VISIBLE):
-            self.gone_icon.setPixmap(qtawesome.icon("mdi6.eye-off-outline", color="#9aa0a6")
-                                     .pixmap(QSize(48, 48)))
+            palette.set_icon(self.gone_icon, palette.icon("mdi6.eye-off-outline",
+                                                          color=palette.muted_text),
+                             QSize(48, 48))
             self.gone_title.setText("This ticket is not available to you")
             self.gone_text.setText(
                 "It may have moved to a group you are not in, or been deleted, since it was "
@@ -306,8 +306,9 @@ class TicketView(QWidget):
             self.retry_button.hide()
             message = error.message
         else:
-            self.gone_icon.setPixmap(qtawesome.icon("mdi6.alert-circle-outline",
-                                                    color="#b3261e").pixmap(QSize(48, 48)))
+            palette.set_icon(self.gone_icon, palette.icon("mdi6.alert-circle-outline",
+                                                          color=palette.danger),
+                             QSize(48, 48))
             self.gone_title.setText("The ticket could not be read")
             self.gone_text.setText("Nothing was changed. Try again in a moment.")
             self.retry_button.show()

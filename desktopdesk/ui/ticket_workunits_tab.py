@@ -7,7 +7,6 @@ help desks fold their reply box, until the person writes.
 
 from __future__ import annotations
 
-import qtawesome
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopdesk.ui import palette
 from desktopdesk.ui.shortcuts import shortcut
 from desktopdesk.ui.workunit_editor import WorkunitEditor
 from desktopdesk.ui.workunit_thread import WorkunitThread
@@ -61,7 +61,7 @@ class WorkunitsTab(QWidget):
         self.fold_button.setObjectName("workunit_editor_fold")
         self.fold_button.setAccessibleName("Fold the workunit editor")
         self.fold_button.setToolTip("Fold the editor away; what is typed is kept")
-        self.fold_button.setIcon(qtawesome.icon("mdi6.chevron-down"))
+        self.fold_button.setIcon(palette.icon("mdi6.chevron-down"))
         self.fold_button.setAutoRaise(True)
         caption_row = QHBoxLayout()
         caption_row.setContentsMargins(9, 6, 6, 0)
@@ -82,7 +82,7 @@ class WorkunitsTab(QWidget):
         self.composer_bar.setObjectName("workunit_composer_bar")
         self.composer_bar.setStyleSheet("QFrame#workunit_composer_bar { border-top: 1px solid "
                                         "palette(mid); }")
-        self.composer = QPushButton(qtawesome.icon(new_workunit.icon, color="#5f6368"),
+        self.composer = QPushButton(palette.icon(new_workunit.icon, color=palette.muted_text),
                                     "", self.composer_bar)
         self.composer.setObjectName("workunit_composer")
         self.composer.setAccessibleName("Write a new workunit")

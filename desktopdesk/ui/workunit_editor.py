@@ -19,7 +19,6 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-import qtawesome
 from PySide6.QtCore import QCoreApplication, QDateTime, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
@@ -36,7 +35,7 @@ from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.store.drafts import DraftSnapshot, DraftStore, InlineImage, WorkunitDraft
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import messages
+from desktopdesk.ui import messages, palette
 from desktopdesk.ui.attachment_files import UnreadableFileError, image_hashes
 from desktopdesk.ui.inline_images import RichTextEdit
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
@@ -81,16 +80,18 @@ class NoticeBar(QFrame):
         self.setObjectName(name)
         self.setAccessibleName(accessible)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(f"QFrame#{name} {{ background: #fff8e1; border: 1px solid #f0d9a0;"
-                           " border-radius: 4px; }")
-        icon_label = QLabel(self)
-        icon_label.setPixmap(qtawesome.icon(icon, color="#8a6d00").pixmap(QSize(18, 18)))
+        palette.set_style(self, f"QFrame#{name} {{ background: $notice_background;"
+                                " border: 1px solid $notice_border; border-radius: 4px; }")
+        self.icon_label = QLabel(self)
+        self.icon_label.setObjectName(f"{name}_icon")
+        palette.set_icon(self.icon_label, palette.icon(icon, color=palette.notice_icon),
+                         QSize(18, 18))
         self.label = QLabel(self)
         self.label.setObjectName(f"{name}_text")
         self.label.setWordWrap(True)
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(8, 4, 4, 4)
-        self._layout.addWidget(icon_label)
+        self._layout.addWidget(self.icon_label)
         self._layout.addWidget(self.label, 1)
         self.hide()
 
@@ -176,12 +177,12 @@ class WorkunitEditor(QWidget):
         self.fields = WorkunitFields(
             self.runner, partial(find_colleagues, self.workspace, self.user_id), self)
 
-        self.add_action = QAction(qtawesome.icon("mdi6.send"), "Add workunit", self)
+        self.add_action = QAction(palette.icon("mdi6.send"), "Add workunit", self)
         self.add_action.setObjectName("action_add_workunit")
         self.add_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.add_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.add_action)
-        self.add_button = QPushButton(qtawesome.icon("mdi6.send"), "Add workunit", self)
+        self.add_button = QPushButton(palette.icon("mdi6.send"), "Add workunit", self)
         self.add_button.setObjectName("button_add_workunit")
         self.add_button.setAccessibleName("Add workunit")
         self.add_button.setToolTip("Add the workunit (Ctrl+Enter)")

@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import qtawesome
 from PySide6.QtCore import QDateTime, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.workunit_rules import MAX_HOURS
 from desktopdesk.store.drafts import DraftShare, WorkunitDraft
+from desktopdesk.ui import palette
 from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.share_picker import Search, SharePicker
 from desktopdesk.ui.tasks import TaskRunner
@@ -56,7 +56,7 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(f"error_{name}")
     label.setAccessibleName(f"Problem with {name.replace('_', ' ')}")
-    label.setStyleSheet("color: #b3261e;")
+    palette.set_style(label, "color: $danger;")
     label.setWordWrap(True)
     label.hide()
     return label
@@ -183,7 +183,7 @@ class WorkunitFields(QWidget):
         return box
 
     def _button(self, name: str, text: str, icon: str, accessible: str) -> QPushButton:
-        button = QPushButton(qtawesome.icon(icon), text, self)
+        button = QPushButton(palette.icon(icon), text, self)
         button.setObjectName(name)
         button.setAccessibleName(accessible)
         return button
@@ -263,7 +263,7 @@ class WorkunitFields(QWidget):
         """Queue ``path`` to be attached when the workunit is added (once per path)."""
         if path in self.attachment_paths():
             return
-        item = QListWidgetItem(qtawesome.icon("mdi6.file-outline"), path.name)
+        item = QListWidgetItem(palette.icon("mdi6.file-outline"), path.name)
         item.setData(PathRole, str(path))
         item.setToolTip(str(path))
         self.attachments.addItem(item)

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.ticket_details import TicketDetails, WorkunitEntry
 from desktopdesk.store.workspace import Workspace
+from desktopdesk.ui import palette
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_tab_format import hours_text
-from desktopdesk.ui.workunit_thread_card import CARD_STYLE, WorkunitCard
+from desktopdesk.ui.workunit_thread_card import WorkunitCard, card_style
 
 BATCH_SIZE = 25
 EMPTY_TEXT = "No workunits yet"
@@ -60,11 +61,11 @@ class WorkunitThread(QWidget):
         self.empty = QLabel(EMPTY_TEXT, self)
         self.empty.setObjectName("workunit_thread_empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: palette(dark); padding: 24px;")
+        palette.set_style(self.empty, "color: $muted_text; padding: 24px;")
 
         self.container = QWidget()
         self.container.setObjectName("workunit_cards")
-        self.container.setStyleSheet(CARD_STYLE)
+        palette.follow_palette(self, self._style_cards)
         self._cards_layout = QVBoxLayout(self.container)
         self._cards_layout.setContentsMargins(4, 4, 4, 4)
         self._cards_layout.setSpacing(8)
@@ -90,6 +91,9 @@ class WorkunitThread(QWidget):
         layout.addWidget(self.scroll_area, 1)
         self.more_button.clicked.connect(self._on_more_button_clicked)
         self._show_state()
+
+    def _style_cards(self) -> None:
+        self.container.setStyleSheet(card_style())
 
     # --- What is shown --------------------------------------------------------------------
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 
-import qtawesome
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QIcon, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QColor, QDesktopServices, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.ticket_details import WorkunitEntry
 from desktopdesk.store.blobs import BlobStore
-from desktopdesk.ui import ticket_icons
+from desktopdesk.ui import palette
 from desktopdesk.ui.inline_images import InlineImageDocument
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_list_format import person_tooltip
@@ -42,27 +41,42 @@ _COLLAPSE_SLACK = 40
 _OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SHARED_NAMES_SHOWN = 3
 
-#: (object name, icon, colours) of each badge kind; light tints read on any theme.
+#: (icon, hue) of each badge kind; ``palette.chip_colors`` makes the hue a tinted chip
+#: that reads in light and dark.
 _BADGE_LOOK = {
-    "private": ("mdi6.lock-outline", "#fce8e6", "#a50e0e"),
-    "internal": ("mdi6.eye-off-outline", "#fef7e0", "#8a5a00"),
-    "cost": ("mdi6.currency-usd", "#e6f4ea", "#137333"),
-    "profile": ("mdi6.badge-account-outline", "#e8f0fe", "#174ea6"),
-    "shared": ("mdi6.account-multiple-outline", "#f3e8fd", "#681da8"),
-    "creator": ("", "#fff8e1", "#6d5200"),
+    "private": ("mdi6.lock-outline", "#a50e0e"),
+    "internal": ("mdi6.eye-off-outline", "#8a5a00"),
+    "cost": ("mdi6.currency-usd", "#137333"),
+    "profile": ("mdi6.badge-account-outline", "#174ea6"),
+    "shared": ("mdi6.account-multiple-outline", "#681da8"),
+    "creator": ("mdi6.tennis-ball", "#6d5200"),  # the list's "ball in our court"
 }
-CARD_STYLE = (
+_CARD_STYLE = (
     "QFrame#workunit_card { border: 1px solid palette(midlight); border-radius: 6px;"
     " background: palette(base); }\n"
     "QLabel#workunit_author { font-weight: bold; }\n"
     "QLabel#workunit_when, QLabel#workunit_hours, QLabel#workunit_files"
-    " { color: palette(dark); }\n"
+    " { color: $muted_text; }\n"
     "QPushButton#workunit_read_more { border: none; color: palette(link); padding: 0;"
     " text-align: left; }\n"
-    + "".join(f"QFrame#badge_{kind} {{ background: {bg}; border-radius: 8px; }}\n"
-              f"QFrame#badge_{kind} QLabel {{ color: {fg}; }}\n"
-              for kind, (_icon, bg, fg) in _BADGE_LOOK.items())
 )
+
+
+def badge_colors(kind: str) -> tuple[QColor, QColor]:
+    """(text, background) of a badge, in the scheme in use."""
+    return palette.chip_colors(QColor(_BADGE_LOOK[kind][1]))
+
+
+def card_style() -> str:
+    """The thread's style sheet (cards and badges) in the scheme in use; the thread sets
+    it again after a switch of light and dark."""
+    badges = []
+    for kind in _BADGE_LOOK:
+        text, background = badge_colors(kind)
+        badges.append(f"QFrame#badge_{kind} {{ background: {background.name()};"
+                      f" border-radius: 8px; }}\n"
+                      f"QFrame#badge_{kind} QLabel {{ color: {text.name()}; }}\n")
+    return palette.styled(_CARD_STYLE) + "".join(badges)
 
 
 def open_link(url: QUrl) -> None:
@@ -152,8 +166,7 @@ class WorkunitBody(QTextBrowser):
             open_link(url)
 
 
-def _badge(kind: str, text: str, tooltip: str, parent: QWidget,
-           icon: QIcon | None = None) -> QFrame:
+def _badge(kind: str, text: str, tooltip: str, parent: QWidget) -> QFrame:
     badge = QFrame(parent)
     badge.setObjectName(f"badge_{kind}")
     badge.setAccessibleName(text)
@@ -161,10 +174,9 @@ def _badge(kind: str, text: str, tooltip: str, parent: QWidget,
     layout = QHBoxLayout(badge)
     layout.setContentsMargins(6, 1, 8, 1)
     layout.setSpacing(3)
-    icon_name, _bg, fg = _BADGE_LOOK[kind]
-    icon = icon or qtawesome.icon(icon_name, color=fg)
+    icon = palette.icon(_BADGE_LOOK[kind][0], color=lambda: badge_colors(kind)[0])
     picture = QLabel(badge)
-    picture.setPixmap(icon.pixmap(QSize(14, 14)))
+    palette.set_icon(picture, icon, QSize(14, 14))
     label = QLabel(text, badge)
     label.setObjectName("badge_text")
     layout.addWidget(picture)
@@ -249,8 +261,7 @@ class WorkunitCard(QFrame):
         if entry.by_creator:
             badges.append(_badge("creator", "From the creator",
                                  "Written by the person who opened the ticket: "
-                                 "the ball is in our court.", self,
-                                 ticket_icons.ball_in_our_court_icon()))
+                                 "the ball is in our court.", self))
         if entry.is_private:
             badges.append(_badge("private", "Private", "Only its author, the people it is "
                                  "shared with and the group's managers see it.", self))

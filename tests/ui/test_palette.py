@@ -10,7 +10,7 @@ import qtawesome
 import shiboken6
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QToolTip
 from pytestqt.qtbot import QtBot
 
 from desktopdesk.ui import palette
@@ -37,7 +37,12 @@ GRAPHIC = 3.0  # WCAG AA, icons and other non-text marks
 
 @pytest.fixture
 def make_appearance(qapp: QApplication) -> Iterator[MakeAppearance]:
-    """Appearances on the test application; its style and palettes are put back after."""
+    yield from appearances(qapp)
+
+
+def appearances(qapp: QApplication) -> Iterator[MakeAppearance]:
+    """Appearances on the test application; its style and palettes are put back after
+    (the body of the ``make_appearance`` fixtures here and in test_dark_mode)."""
     style, app_palette, tip_palette = qapp.style().name(), qapp.palette(), QToolTip.palette()
     made: list[Appearance] = []
 
@@ -144,6 +149,7 @@ def test_the_palettes_text_is_readable_on_its_backgrounds(
         (Role.ButtonText, Role.Button), (Role.HighlightedText, Role.Highlight),
         (Role.ToolTipText, Role.ToolTipBase), (Role.Link, Role.Base),
         (Role.LinkVisited, Role.Base), (Role.PlaceholderText, Role.Base),
+        (Role.PlaceholderText, Role.Window),  # hints on a window: "Select a ticket…"
     ]:
         ratio = contrast_ratio(shown.color(text), shown.color(background))
         assert ratio >= TEXT, f"{text.name} on {background.name}: {ratio:.2f}"
@@ -203,6 +209,62 @@ def test_chips_of_any_hue_are_readable_and_keep_their_hue(
         if QColor(hue).hslSaturationF() > 0.3:
             assert abs(text.hslHueF() - QColor(hue).hslHueF()) < 0.02, hue  # still "red"
         assert palette.is_dark(shown) == (background.lightnessF() < 0.5), hue
+
+
+@pytest.mark.parametrize("make_palette", PALETTES)
+def test_marks_of_any_hue_stand_out_from_rows_and_windows(
+    qapp: QApplication, make_palette: Callable[[], QPalette],
+) -> None:
+    shown = make_palette()
+    for hue in CHIP_HUES:
+        mark = palette.mark_color(QColor(hue), shown)
+        for role in (Role.Base, Role.AlternateBase, Role.Window):
+            assert contrast_ratio(mark, shown.color(role)) >= GRAPHIC, (hue, role.name)
+        if QColor(hue).hslSaturationF() > 0.3:
+            assert abs(mark.hslHueF() - QColor(hue).hslHueF()) < 0.02, hue
+
+
+def test_widgets_under_a_style_sheet_follow_a_switch(
+    qtbot: QtBot, make_appearance: MakeAppearance,
+) -> None:
+    """Qt leaves a widget with a style sheet, and everything inside it, on the palette it
+    had; ``Appearance`` re-applies the sheets, and redoes ``set_style``, ``set_icon`` and
+    ``follow_palette`` work."""
+    appearance = make_appearance("light")
+    frame = QFrame()
+    qtbot.addWidget(frame)
+    frame.setObjectName("framed")
+    frame.setStyleSheet("QFrame#framed { background: palette(base); }")
+    plain = QLabel("plain", frame)
+    warned = QLabel("warned", frame)
+    palette.set_style(warned, "color: $warning_text;")
+    icon = QLabel(frame)
+    palette.set_icon(icon, palette.icon("mdi6.magnify", color=palette.danger), QSize(16, 16))
+    calls: list[bool] = []
+
+    class Counter(QLabel):
+        def count(self) -> None:
+            calls.append(palette.is_dark())
+
+    counted = Counter(frame)
+    palette.follow_palette(counted, counted.count)
+    palette.follow_palette(counted, counted.count)  # called now, held once for switches
+    frame.show()  # polished: Qt resolves the sheets of widgets it shows
+
+    def ink() -> QColor:
+        image = icon.pixmap().toImage()
+        return next(image.pixelColor(x, y) for x in range(16) for y in range(16)
+                    if image.pixelColor(x, y).alpha() == 255)
+
+    assert is_darkish(plain.palette().color(Role.WindowText))
+    assert ink() == QColor(LIGHT.danger)
+    appearance.set_preference("dark")
+    assert is_lightish(plain.palette().color(Role.WindowText))
+    assert warned.palette().color(Role.WindowText) == QColor(DARK.warning_text)
+    assert ink() == QColor(DARK.danger)
+    assert calls == [False, False, True]
+    palette.set_style(warned, "color: $danger;")  # a new template replaces the old
+    assert warned.palette().color(Role.WindowText) == QColor(DARK.danger)
 
 
 def test_the_named_colour_functions_follow_the_application_palette(
