@@ -20,6 +20,7 @@ from desktopdesk.domain import codec
 from desktopdesk.domain.errors import VALIDATION, DomainError
 from desktopdesk.models.base import new_id
 from desktopdesk.models.codes import FieldKind, LimitMode, Priority, SlaType, UserKind
+from desktopdesk.models.org import AssignmentRule
 
 #: Bumped when a command's JSON shape changes incompatibly (sync negotiates on it).
 COMMAND_FORMAT_VERSION = 1
@@ -258,6 +259,11 @@ class CreateGroup(Command):
     qa_evaluation: bool = True
     email_from: str = ""
     sla_id: uuid.UUID | None = None
+    #: The type forms propose for new tickets in this group (must be offered in it).
+    default_ticket_type_id: uuid.UUID | None = None
+    #: ``default_owner`` or ``round_robin`` (among holders of ``round_robin_profile_id``).
+    assignment_rule: str = AssignmentRule.DEFAULT_OWNER
+    round_robin_profile_id: uuid.UUID | None = None
 
 
 #: Fields UpdateGroup may change.
@@ -271,6 +277,9 @@ GROUP_FIELDS = (
     "qa_evaluation",
     "email_from",
     "sla_id",
+    "default_ticket_type_id",
+    "assignment_rule",
+    "round_robin_profile_id",
 )
 
 
@@ -286,6 +295,63 @@ class AddMembership(Command):
     user_id: uuid.UUID
     group_id: uuid.UUID
     profile_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveMembership(Command):
+    membership_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeMembershipProfile(Command):
+    """The user keeps their place in the group under another profile."""
+
+    membership_id: uuid.UUID
+    profile_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateCompany(Command):
+    company_id: uuid.UUID
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateUser(Command):
+    """Every editable property of an account, as the form shows it (the username stays)."""
+
+    user_id: uuid.UUID
+    full_name: str
+    email: str
+    company_id: uuid.UUID | None
+    kind: str
+    is_superadmin: bool
+    enabled: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateProfile(Command):
+    profile_id: uuid.UUID
+    name: str
+    can_view: bool
+    can_edit: bool
+    can_manage: bool
+    can_escalate: bool
+    can_qa: bool
+    hourly_rate: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddHolidays(Command):
+    """Days added to the holiday calendar: (``YYYY-MM-DD``, name) pairs, one per line of
+    an imported list; days already in the calendar (or repeated) are skipped."""
+
+    holidays: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveHoliday(Command):
+    day: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -314,6 +380,59 @@ class AddCustomField(Command):
     linked_values: tuple[tuple[str, str], ...] = ()
     numeric_min: float | None = None
     numeric_max: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateTicketType(Command):
+    ticket_type_id: uuid.UUID
+    name: str
+    description: str = ""
+    #: Empty: offered to every group.
+    group_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteTicketType(Command):
+    """Only a type no ticket uses; its fields go with it."""
+
+    ticket_type_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateCustomField(Command):
+    """A field's whole new definition (the designer holds all of it; nothing is implied).
+
+    The type and the id stay, so renaming keeps every value. A change tickets' values
+    would no longer fit is refused, naming how many tickets hold such values.
+    """
+
+    field_id: uuid.UUID
+    label: str
+    kind: str
+    required: bool
+    show_in_list: bool
+    help_text: str
+    options: tuple[str, ...]
+    parent_field_id: uuid.UUID | None
+    linked_values: tuple[tuple[str, str], ...]
+    numeric_min: float | None
+    numeric_max: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveCustomField(Command):
+    """Each ticket holding a value keeps it as a history event; then the field goes."""
+
+    field_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReorderCustomFields(Command):
+    """The display order of a type's own fields (None: of the global fields); every one
+    of them, each once."""
+
+    ticket_type_id: uuid.UUID | None
+    field_ids: tuple[uuid.UUID, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

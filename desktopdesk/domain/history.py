@@ -29,6 +29,8 @@ class EventKind(enum.StrEnum):
     PARENT_CHANGED = "parent_changed"
     EMAILS_IN_COPY_CHANGED = "emails_in_copy_changed"
     CUSTOM_VALUE_DROPPED = "custom_value_dropped"
+    #: An administrator removed the field: its last value, kept in the ticket's history.
+    FIELD_REMOVED = "field_removed"
 
 
 #: Integria's ``tincident_track`` codes, for exports and API users who know them.

@@ -4,6 +4,7 @@ from desktopdesk.models.auth import ApiToken, Credential, LoginFailure
 from desktopdesk.models.base import Base, Replicated, new_id, utc_now
 from desktopdesk.models.blob_receipts import BlobReceipt
 from desktopdesk.models.bookkeeping import CommandLogEntry, Counter, WorkspaceInfo
+from desktopdesk.models.calendar import Holiday
 from desktopdesk.models.codes import (
     AT_CREATION,
     FieldKind,
@@ -16,7 +17,15 @@ from desktopdesk.models.codes import (
 )
 from desktopdesk.models.fields import CustomField, CustomFieldValue, TicketType, TicketTypeGroup
 from desktopdesk.models.history import HistoryEvent
-from desktopdesk.models.org import Company, Group, Membership, Profile, User
+from desktopdesk.models.org import (
+    AssignmentRule,
+    AssignmentTurn,
+    Company,
+    Group,
+    Membership,
+    Profile,
+    User,
+)
 from desktopdesk.models.settings import SettingValue
 from desktopdesk.models.sla import Sla
 from desktopdesk.models.sync import (
@@ -44,6 +53,8 @@ from desktopdesk.models.workflow import StatusTransition
 __all__ = [
     "AT_CREATION",
     "ApiToken",
+    "AssignmentRule",
+    "AssignmentTurn",
     "Attachment",
     "Base",
     "BlobReceipt",
@@ -57,6 +68,7 @@ __all__ = [
     "FieldKind",
     "Group",
     "HistoryEvent",
+    "Holiday",
     "InventoryObject",
     "LimitMode",
     "LoginFailure",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -50,6 +51,15 @@ class Profile(Replicated, Base):
     hourly_rate: Mapped[float] = mapped_column(default=0.0)
 
 
+class AssignmentRule(enum.StrEnum):
+    """Who owns a ticket filed in a group without an owner."""
+
+    #: The group's default owner (or the person filing it, per settings).
+    DEFAULT_OWNER = "default_owner"
+    #: Members holding the group's round-robin profile take turns, by username.
+    ROUND_ROBIN = "round_robin"
+
+
 class Group(Replicated, Base):
     """A ticket queue (and tenant): who sees its tickets is decided per group."""
 
@@ -66,6 +76,32 @@ class Group(Replicated, Base):
     qa_evaluation: Mapped[bool] = mapped_column(default=True)
     email_from: Mapped[str] = mapped_column(String(254), default="")
     sla_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("slas.id"))
+    #: The type forms propose for new tickets here (and mail intake will use). No ON
+    #: DELETE rule: SQLite adds this column in place (migration 0007), where a rule would
+    #: not be visible to reflection; deleting a type clears it (``DeleteTicketType``).
+    default_ticket_type_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ticket_types.id"))
+    assignment_rule: Mapped[AssignmentRule] = mapped_column(
+        StrCode(AssignmentRule, 20), default=AssignmentRule.DEFAULT_OWNER,
+        server_default=AssignmentRule.DEFAULT_OWNER.value)
+    #: Round-robin: the profile whose holders in this group take turns.
+    round_robin_profile_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("profiles.id"))
+
+
+class AssignmentTurn(Replicated, Base):
+    """Whose turn it was last in a round-robin group: the next ticket goes to the member
+    after them (by username), so the server's replay of a command picks deterministically.
+
+    Kept apart from ``Group`` so a ticket filed does not change the group row: a changed
+    group makes every desktop's next pull re-check the visibility of private workunits.
+    """
+
+    __tablename__ = "assignment_turns"
+
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), unique=True)
+    last_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Membership(Replicated, Base):

@@ -77,8 +77,8 @@ def _restore(session: Session, entity: str, data: dict[str, Any]) -> None:
 def apply_operations(session: Session, operations: Iterable[dict[str, Any]]) -> int:
     """Server puts and deletes of one page, in bulk; returns how many rows changed.
 
-    Within a page every row appears once, so puts (per entity, parents first) and then
-    deletes can be batched; the desktop defers key checks to the page's commit.
+    Within a page every row appears once, so deletes and then puts (per entity, parents
+    first) can be batched; the desktop defers key checks to the page's commit.
     """
     models = replicated_models()
     puts: dict[str, list[dict[str, Any]]] = {}
@@ -95,14 +95,17 @@ def apply_operations(session: Session, operations: Iterable[dict[str, Any]]) -> 
             raise ValueError(f"unknown pull operation {op['op']!r}")
     changed = 0
     order = _tables_parents_first()
-    for table in order:
-        if table in puts:
-            changed += _upsert_newer(session, models[table], puts[table])
+    # Deletes first: a row removed and another made with its unique key (a membership
+    # withdrawn and granted again, a holiday re-added) arrive in one page, and the new
+    # row cannot go in while the old one holds the key.
     for table in reversed(order):
         model = models[table]
         for chunk in _chunks(deletes.get(table, [])):
             result = session.execute(delete(model).where(model.id.in_(chunk)))
             changed += result.rowcount  # type: ignore[attr-defined]
+    for table in order:
+        if table in puts:
+            changed += _upsert_newer(session, models[table], puts[table])
     session.expire_all()
     return changed
 
@@ -122,10 +125,12 @@ def _upsert_newer(session: Session, model: type[Any], rows: list[dict[str, Any]]
     newer = [row for row in rows if row["id"] in held and (
         held[row["id"]] is None
         or (row.get("version") is not None and row["version"] > held[row["id"]]))]
-    if fresh:  # Core, not the ORM's bulk insert: no per-row bookkeeping for plain rows
-        session.execute(insert(model.__table__), fresh)
+    # Updates before inserts: a held row may give up a unique key a new row takes (a
+    # membership moved to another profile, and the old profile granted again).
     if newer:
         session.execute(update(model), newer)
+    if fresh:  # Core, not the ORM's bulk insert: no per-row bookkeeping for plain rows
+        session.execute(insert(model.__table__), fresh)
     return len(fresh) + len(newer)
 
 

@@ -2,6 +2,9 @@
 
 from desktopdesk.domain.handlers import (
     admin,
+    admin_groups,
+    admin_people,
+    admin_types,
     create_ticket,
     files,
     ticket_links,
@@ -12,6 +15,9 @@ from desktopdesk.domain.handlers import (
 
 __all__ = [
     "admin",
+    "admin_groups",
+    "admin_people",
+    "admin_types",
     "create_ticket",
     "files",
     "ticket_links",

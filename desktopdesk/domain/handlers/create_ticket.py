@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from desktopdesk.domain import acl, fields, settings, workflow
 from desktopdesk.domain.apply import Action, handles
 from desktopdesk.domain.commands import (
@@ -40,15 +43,19 @@ from desktopdesk.domain.handlers.ticket_rules import (
     inventory_scope,
     may_change_people,
     may_set_creator,
+    owner_candidates,
 )
 from desktopdesk.domain.history import EventKind
 from desktopdesk.domain.html import sanitize_html
 from desktopdesk.domain.limits import check_group_limits
 from desktopdesk.domain.workunit_rules import add_workunit_row
 from desktopdesk.models import (
+    AssignmentRule,
+    AssignmentTurn,
     CustomFieldValue,
     Group,
     InventoryObject,
+    Membership,
     Resolution,
     Status,
     Ticket,
@@ -69,6 +76,8 @@ def create_ticket(action: Action, cmd: CreateTicket) -> CommandResult:
     ticket_type = check_type_for_group(action, cmd.ticket_type_id, group, required_check=True)
     creator = _choose_creator(action, cmd.creator_id, group)
     owner = _choose_owner(action, cmd.owner_id, group)
+    if cmd.owner_id is None:
+        _take_turn(action, group, owner)
     status = _initial_status(action, cmd.status, owner, group)
     priority = check_priority(cmd.priority)
     parent_id = check_parent(action, cmd.ticket_id, cmd.parent_id)
@@ -172,18 +181,61 @@ def may_choose_owner(action: RuleView, group_id: uuid.UUID) -> bool:
 
 def default_owner(action: RuleView, group: Group) -> User | None:
     """Who owns a new ticket filed without an owner: the first who can own it of the
-    group's default owner and the person filing it (the other way round when "owner is
-    creator" is on); None when neither can."""
+    member whose turn it is (a round-robin group), the group's default owner and the
+    person filing it (the other way round when "owner is creator" is on); None when none
+    can. Reads only: the turn passes when the ticket is filed (``_take_turn``)."""
     session = action.session
     actor = session.get(User, action.perms.user_id)
     group_default = session.get(User, group.default_owner_id) if group.default_owner_id else None
-    candidates = [group_default, actor]
+    candidates = [round_robin_pick(session, group), group_default, actor]
     if action.setting(settings.OWNER_IS_CREATOR):
         candidates.reverse()
     for candidate in candidates:
         if candidate is not None and can_own(session, candidate, group.id):
             return candidate
     return None
+
+
+def round_robin_pick(session: Session, group: Group) -> User | None:
+    """Whose turn it is in a round-robin group: among the members holding the group's
+    round-robin profile who can own its tickets, by username, the first after the one
+    who had the last ticket (the first of all after the last of all, or at the start).
+
+    Decided from stored state only, so the server replaying a desktop's ticket picks by
+    its own state; the desktop's offline guess may differ, and the server's pick is the
+    one that comes back. None: not a round-robin group, or nobody can take a turn.
+    """
+    if group.assignment_rule != AssignmentRule.ROUND_ROBIN or group.round_robin_profile_id is None:
+        return None
+    holders = set(session.scalars(select(Membership.user_id).where(
+        Membership.group_id == group.id,
+        Membership.profile_id == group.round_robin_profile_id)))
+    if not holders:
+        return None
+    members = sorted((u for u in owner_candidates(session, group.id) if u.id in holders),
+                     key=lambda u: u.username)
+    if not members:
+        return None
+    turn = session.scalar(select(AssignmentTurn).where(AssignmentTurn.group_id == group.id))
+    last = session.get(User, turn.last_user_id) if turn and turn.last_user_id else None
+    if last is not None:
+        for member in members:
+            if member.username > last.username:
+                return member
+    return members[0]
+
+
+def _take_turn(action: Action, group: Group, owner: User) -> None:
+    """The owner chosen by turn had this one: the next goes to the member after them."""
+    pick = round_robin_pick(action.session, group)
+    if pick is None or pick.id != owner.id:
+        return
+    turn = action.session.scalar(select(AssignmentTurn).where(
+        AssignmentTurn.group_id == group.id))
+    if turn is None:
+        action.session.add(AssignmentTurn(group_id=group.id, last_user_id=owner.id))
+    else:
+        turn.last_user_id = owner.id
 
 
 def may_file_as_any_status(perms: acl.Permissions, owner_id: uuid.UUID | None,
