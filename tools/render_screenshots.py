@@ -29,7 +29,15 @@ from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui.app import create_application
 from desktopdesk.ui.main_window import MainWindow
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shots_* modules beside this one
+import shots_groups
+import shots_settings
+import shots_status_mapping
+import shots_type_designer
+
 REPO = Path(__file__).resolve().parents[1]
+#: Each renders one Administration section: type-designer, status-mapping, groups, settings.
+ADMIN_SECTIONS = (shots_type_designer, shots_status_mapping, shots_groups, shots_settings)
 SIZE = (1200, 700)
 
 
@@ -167,6 +175,10 @@ def render_ticket_view(app: QCoreApplication, workspace: Workspace, user_id: uui
     return target
 
 
+def report(target: Path) -> None:
+    print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -184,21 +196,26 @@ def main(argv: list[str] | None = None) -> int:
             window.show()
             wait_until_settled(app, window)
             target = render_main_window(app, window, workspace, args.out)
-            print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+            report(target)
             target = render_ticket_list(app, window, args.out)
-            print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+            report(target)
             window.close()
             window.runner.wait_for_done()
             target = render_ticket_view(app, workspace, user.id, args.out)
-            print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+            report(target)
             target = render_workunit_editor(app, workspace, user.id, Path(tmp), args.out)
-            print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+            report(target)
             target = render_conflict_panel(app, Path(tmp), args.out)
-            print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+            report(target)
+            # Administration (issue 5), as the demo's super-admin.
+            admin = user_id_by_username(workspace, "admin")
+            for section in ADMIN_SECTIONS:
+                target = section.render(app, workspace, admin, args.out)
+                report(target)
         finally:
             workspace.close()
         target = render_main_window_dark(args.user, Path(tmp) / "dark", args.out)
-        print(f"wrote {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+        report(target)
     return 0
 
 

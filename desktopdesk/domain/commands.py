@@ -214,6 +214,15 @@ class DeleteTicket(Command):
     ticket_id: uuid.UUID
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScoreTicket(Command):
+    """The creator rates how their closed ticket was handled (Integria's satisfaction
+    score): 1 (horrible) to 10 (excellent)."""
+
+    ticket_id: uuid.UUID
+    score: int
+
+
 # --- Administration -----------------------------------------------------------------------
 
 

@@ -74,7 +74,8 @@ SHOW_OWNER_IN_LIST = _declare(Setting(
     "Adds the owner column to ticket lists and searches."))
 MAX_SEARCH_RESULTS = _declare(Setting(
     "max_search_results", int, 1000, "server", "Maximum tickets per search",
-    "Caps a search's result count; 0 means no cap. The manual recommends 200-500.",
+    "A text search in the ticket list stops at this many matches and asks for a narrower "
+    "search; 0 means no cap. The manual recommends 200-500.",
     minimum=0))
 QUICK_EDIT = _declare(Setting(
     "quick_edit", bool, False, "server", "Enable quick edit",
@@ -93,7 +94,8 @@ WORKUNIT_COMPLETION_DATE = _declare(Setting(
 # --- Ticket behaviour ---------------------------------------------------------------------
 QA_EVALUATION_DISABLED = _declare(Setting(
     "qa_evaluation_disabled", bool, False, "server", "Disable evaluation of tickets",
-    "Creators are no longer asked to score a ticket when it is closed."))
+    "Creators are no longer asked to rate how a closed ticket was handled (each group can "
+    "also switch evaluation off for its own tickets)."))
 EDIT_CAN_CHANGE_CREATOR = _declare(Setting(
     "edit_can_change_creator", bool, False, "server", "Users with EDIT may change the creator",
     "Without it only MANAGE holders may change a ticket's creator."))
@@ -125,15 +127,31 @@ EXTERNAL_USERS_MAY_MODIFY = _declare(Setting(
 CREATOR_SEES_ALL_USERS = _declare(Setting(
     "creator_sees_all_users", bool, False, "server", "Creators can see all users",
     "User pickers show users of other groups too."))
+IGNORE_GROUP_TEMPLATE_FOR_CREATOR = _declare(Setting(
+    "ignore_group_template_for_creator", bool, False, "server",
+    "Ignore the group's template for the creator",
+    "Mail to a ticket's creator uses the general mail template, not the one of the ticket's "
+    "group."))
+AUTO_ASSIGN_BY_GROUP_RULES = _declare(Setting(
+    "auto_assign_by_group_rules", bool, True, "server",
+    "Auto-assign tickets by the group's assignment rule",
+    "A new ticket filed without an owner follows its group's assignment rule (round-robin "
+    "among members); when off, it goes to the group's default owner."))
+EDITOR_IS_FIRST_TO_EDIT = _declare(Setting(
+    "editor_is_first_to_edit", bool, False, "server", "Ticket editor is the first to edit it",
+    "The first person other than the creator who changes a ticket becomes its editor, "
+    "instead of whoever typed it in."))
 AUTO_CLOSE_DAYS = _declare(Setting(
     "auto_close_days", int, 72, "server", "Auto-close after (days)",
-    "Open tickets not updated for this many days are closed as Expired; 0 disables it.",
+    "Tickets not updated for this many days are closed as Expired, with a workunit by their "
+    "owner saying why; those pending on a third person are left alone. Counted in days, as "
+    "Integria counts them (its manual says hours). 0 disables it.",
     minimum=0))
 
 # --- Workunit options ---------------------------------------------------------------------
 WORKUNIT_DEFAULT_HOURS = _declare(Setting(
     "workunit_default_hours", float, 0.25, "server", "Workunit default time (hours)",
-    "Time used proposed for a new workunit; 0.25 is 15 minutes.", minimum=0))
+    "Time proposed for a new workunit; 0.25 is 15 minutes.", minimum=0))
 SORT_WORKUNITS_BY_COMPLETION = _declare(Setting(
     "sort_workunits_by_completion", bool, False, "desktop", "Sort workunits by completion date",
     "Orders a ticket's workunits by their date of completion instead of newest first."))

@@ -36,6 +36,7 @@ from desktopdesk.domain.handlers.ticket_rules import (
     type_groups,
     type_offered_in,
 )
+from desktopdesk.domain.handlers.ticket_score import evaluation_refusal, may_see_score
 from desktopdesk.domain.history import EventKind
 from desktopdesk.domain.numbers import ticket_number_label
 from desktopdesk.domain.queries import UserSummary
@@ -194,6 +195,12 @@ class TicketDetails:
     #: the enabled people their people pickers show, and the current creator (keeping
     #: it is no change); empty when the reader may not change the creator.
     creator_choices: tuple[UserSummary, ...] = ()
+    #: The reader, its creator, may rate how the closed ticket was handled (ScoreTicket's
+    #: rules, ``handlers.ticket_score``): not rated yet, and evaluation on.
+    may_score: bool = False
+    #: The rating given (1-10), for those who may see it (the creator, Q/A holders);
+    #: 0: not rated, or not theirs to see.
+    score: int = 0
 
     def read_only_reason(self, part: str) -> str | None:
         """Why ``part`` may not be changed by the reader; None when it may."""
@@ -312,6 +319,8 @@ def load_ticket_details(session: Session, perms: Permissions, ticket_id: uuid.UU
         reader_id=perms.user_id,
         creator_choices=(() if "creator_id" in dict(read_only)
                          else _creator_choices(session, perms, ticket, people)),
+        may_score=evaluation_refusal(view, ticket) is None,
+        score=ticket.score if may_see_score(view, ticket) else 0,
     )
 
 

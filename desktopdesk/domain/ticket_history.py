@@ -80,6 +80,7 @@ EVENT_SENTENCES = {
 
 #: How history names the fields it records (``HistoryWriter.record``'s ``field``).
 FIELD_LABELS = {
+    "score": "Rating",
     "title": "Title",
     "description": "Description",
     "status": "Status",

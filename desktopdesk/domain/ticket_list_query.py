@@ -10,6 +10,12 @@ in it; the next page continues that segment and moves on to the next while room 
 left. Every key column is indexed with ``id`` behind it (migration 0006), so a page is
 an index walk that stops after ``limit`` rows.
 
+A text search may be capped (the ``max_search_results`` setting, Integria's "maximum
+tickets per search"): its pages stop once that many rows are listed, and the last page
+says so (``TicketPage.capped_at``), so the list can ask for a narrower search. Without a
+text filter, or with no cap, nothing changes: the cap is counted in the cursor only
+while one applies.
+
 Rows are plain frozen dataclasses: pages are read on a worker thread and handed to the
 GUI thread, which must never see an ORM object.
 """
@@ -39,7 +45,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from desktopdesk.domain.acl import Permissions, visible_tickets_clause
 from desktopdesk.domain.numbers import ticket_number_label
-from desktopdesk.domain.ticket_search import text_clause
+from desktopdesk.domain.ticket_search import search_words, text_clause
 from desktopdesk.models import (
     CustomField,
     CustomFieldValue,
@@ -100,6 +106,8 @@ class PageCursor:
 
     segment: int
     key: tuple[Any, ...]
+    #: Rows listed up to here, kept only while a capped search counts them (else 0).
+    listed: int = 0
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,8 @@ class TicketPage:
     rows: tuple[ListedTicket, ...]
     #: None: this was the last page.
     next_cursor: PageCursor | None
+    #: The cap a text search stopped at, with more matches left unlisted; 0: not cut.
+    capped_at: int = 0
 
 
 # --- Sorts as segments ---------------------------------------------------------------------
@@ -232,6 +242,13 @@ def filter_clause(session: Session, perms: Permissions,
     return and_(*conditions)
 
 
+def search_cap(ticket_filter: TicketFilter, max_matches: int) -> int:
+    """How many rows a list with ``ticket_filter`` may hold: ``max_matches`` (the
+    ``max_search_results`` setting) for a text search, 0 (no cap) for any other list or
+    when the setting is 0."""
+    return max_matches if max_matches > 0 and search_words(ticket_filter.text) else 0
+
+
 # --- Pages ---------------------------------------------------------------------------------
 
 _COLUMNS: tuple[Any, ...] = (
@@ -292,10 +309,21 @@ def ticket_list_page(
     *,
     limit: int,
     after: PageCursor | None = None,
+    max_matches: int = 0,
 ) -> TicketPage:
-    """Up to ``limit`` rows after ``after`` (from the top when None), and where to go on."""
+    """Up to ``limit`` rows after ``after`` (from the top when None), and where to go on.
+
+    ``max_matches``: a text search lists at most this many rows over all its pages (0:
+    no cap; see ``search_cap``); the page that reaches it ends the list.
+    """
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"a page holds 1 to {MAX_PAGE} rows, not {limit}")
+    cap = search_cap(ticket_filter, max_matches)
+    listed_before = after.listed if after is not None and cap else 0
+    if cap:
+        if listed_before >= cap:
+            return TicketPage(rows=(), next_cursor=None, capped_at=cap)
+        limit = min(limit, cap - listed_before)
     segments = _segments(sort)
     order = list(range(len(segments)))
     if sort.descending:
@@ -313,11 +341,16 @@ def ticket_list_page(
         if len(found) > limit:
             break
     next_cursor = None
-    if len(found) > limit:  # the cursor: the last row's segment and key values
+    capped_at = 0
+    if len(found) > limit and cap and listed_before + limit >= cap:
+        capped_at = cap  # more matches than the cap: the list ends here
+    elif len(found) > limit:  # the cursor: the last row's segment and key values
         segment, position, row = found[limit - 1]
         next_cursor = PageCursor(position, tuple(row[n] for n in
-                                                 _key_positions(segment.keys)[0]))
-    return TicketPage(rows=_listed(session, found[:limit]), next_cursor=next_cursor)
+                                                 _key_positions(segment.keys)[0]),
+                                 listed_before + limit if cap else 0)
+    return TicketPage(rows=_listed(session, found[:limit]), next_cursor=next_cursor,
+                      capped_at=capped_at)
 
 
 def tickets_by_id(session: Session, perms: Permissions, ticket_filter: TicketFilter,
@@ -401,9 +434,18 @@ def _unfold(folded: str | None) -> tuple[tuple[str, str], ...]:
     return tuple((label, value) for _position, label, value in fields)
 
 
-def count_listed(session: Session, perms: Permissions, ticket_filter: TicketFilter) -> int:
-    """How many tickets the list holds in all (for the status bar; a scan, so off-thread)."""
-    query = select(func.count()).select_from(Ticket).where(
-        filter_clause(session, perms, ticket_filter))
-    return session.scalar(query) or 0
+def count_listed(session: Session, perms: Permissions, ticket_filter: TicketFilter, *,
+                 max_matches: int = 0) -> int:
+    """How many tickets the list holds in all (for the status bar; a scan, so off-thread).
+
+    A capped text search (``search_cap``) stops counting at the cap plus one: a count
+    above the cap means the list shows only the first ``max_matches``, and a common word
+    costs no more to count than to list.
+    """
+    condition = filter_clause(session, perms, ticket_filter)
+    cap = search_cap(ticket_filter, max_matches)
+    if cap:
+        matches = select(Ticket.id).where(condition).limit(cap + 1).subquery()
+        return session.scalar(select(func.count()).select_from(matches)) or 0
+    return session.scalar(select(func.count()).select_from(Ticket).where(condition)) or 0
 

@@ -51,7 +51,8 @@ class Ticket(Replicated, Base):
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id"))
     creator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    #: Who typed it in; fixed at creation.
+    #: Who typed it in (or, with "ticket editor is the first to edit it" on, the first
+    #: person other than the creator who changed it).
     editor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     #: The group the ticket came from; fixed at creation.
     creator_group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id"))

@@ -26,12 +26,22 @@ import logging
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
+from desktopdesk.domain.auto_close import (
+    AutoCloseOutcome,
+    IdleTicket,
+    auto_close_days,
+    close_idle_tickets,
+    idle_since,
+    idle_tickets,
+)
+from desktopdesk.domain.commands import Command
 from desktopdesk.models import WorkspaceInfo
 from desktopdesk.server.auth import Clock, purge_old_tokens
 from desktopdesk.server.config import ServerConfig
@@ -233,12 +243,40 @@ def clean_partial_uploads(context: JobContext) -> str:
     return f"{removed} abandoned upload file(s) deleted"
 
 
+def auto_close_idle_tickets(context: JobContext) -> str:
+    """Tickets nobody updated for ``auto_close_days`` days, closed as Expired by their
+    owners' commands (``desktopdesk.domain.auto_close``); a refused one stays open.
+
+    Each ticket is applied in a savepoint of the job's transaction, not in a transaction
+    of its own: on SQLite this transaction holds the write lock, so a second one would
+    only wait for it. A refusal undoes that ticket alone; the run and its closes are
+    committed together, so a run that dies is done again whole by the next tick.
+    """
+    session, workspace = context.session, context.workspace
+    days = auto_close_days(session)
+    if days <= 0:
+        return AutoCloseOutcome(days).summary
+    cutoff = idle_since(context.now, days)
+    ctx = workspace.context(context.now)
+
+    def read(after: uuid.UUID | None) -> list[IdleTicket]:
+        return idle_tickets(session, cutoff, after=after)
+
+    def apply_as_owner(commands: Sequence[Command], owner_id: uuid.UUID) -> None:
+        with session.begin_nested():
+            for command in commands:
+                workspace.apply_in(session, command, owner_id, ctx)
+
+    return close_idle_tickets(read, days, apply_as_owner).summary
+
+
 #: Every scheduled job of the server; adding one is one more line.
 JOBS: tuple[Job, ...] = (
     Job("purge-tokens", dt.timedelta(hours=6), purge_tokens),
     Job("prune-login-failures", dt.timedelta(hours=1), prune_login_failures),
     Job("clean-partial-uploads", dt.timedelta(hours=1), clean_partial_uploads),
     Job("refresh-planner-statistics", dt.timedelta(days=1), refresh_planner_statistics),
+    Job("auto-close-idle-tickets", dt.timedelta(days=1), auto_close_idle_tickets),
 )
 
 

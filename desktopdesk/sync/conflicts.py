@@ -245,6 +245,7 @@ _CHANGE_NAMES = {
     "ReopenTicket": ("Reopening", "of"),
     "ChangeStatus": ("Status change", "of"),
     "AssignOwner": ("New owner", "of"),
+    "ScoreTicket": ("Rating", "of"),
     "AddWorkunit": ("Work log", "on"),
     "AttachFile": ("Attachment", "on"),
     "UpdateTicketFields": ("Edit", "of"),

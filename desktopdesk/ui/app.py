@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import traceback
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -129,6 +130,7 @@ def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None
     wake_up.start(250)
     appearance = follow_color_scheme(app, DesktopPreferences(workspace.data_dir).color_scheme)
     window = MainWindow(workspace, user, appearance=appearance)
+    close_idle_tickets(window)
     try:
         window.resize(1200, 700)
         window.show()
@@ -143,6 +145,20 @@ def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None
         wake_up.stop()
         signal.signal(signal.SIGINT, previous_sigint)
         sys.excepthook = previous_hook
+
+
+def close_idle_tickets(window: MainWindow) -> None:
+    """A standalone store is its own server: its idle tickets are closed when the app
+    starts (a replica's are closed by the server's daily job and arrive by sync)."""
+    from desktopdesk.domain.auto_close import AutoCloseOutcome, run_auto_close
+
+    def refresh_if_closed(outcome: AutoCloseOutcome) -> None:
+        if outcome.closed:
+            log.info("auto-close: %s", outcome.summary)
+            window.refresh()
+
+    task = window.runner.run(partial(run_auto_close, window.workspace))
+    task.succeeded.connect(refresh_if_closed)
 
 
 def choose_first_start(workspace: Workspace) -> ConnectChoice | None:

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from keyring.errors import KeyringError
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -56,14 +56,20 @@ from desktopdesk.sync.credential_access import (
 )
 from desktopdesk.sync.credentials import CredentialError
 from desktopdesk.ui import palette
+from desktopdesk.ui.form_messages import (
+    ERROR_STYLE,
+    FieldMessages,
+    heading_label,
+    message_label,
+    with_messages,
+)
 from desktopdesk.ui.master_password_dialog import MasterPasswordDialog
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
 
 URL_FIELD, USERNAME_FIELD, PASSWORD_FIELD = "url", "username", "password"
-#: Style sheet templates (``palette.set_style``): named colours, right in light and dark.
-ERROR_STYLE = "color: $danger;"
+#: A style sheet template (``palette.set_style``): a named colour, right in light and dark.
 NOTE_STYLE = "color: $warning_text;"
 
 
@@ -157,12 +163,8 @@ class ConnectDialog(QDialog):
         self.setAccessibleName("Connect to a server")
         self.setWindowIcon(palette.icon("mdi6.cloud-outline"))
 
-        title = QLabel("Connect to your help desk", self)
-        title.setObjectName("connect_title")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
+        title = heading_label(self, "connect_title")
+        title.setText("Connect to your help desk")
         intro = QLabel("DesktopDesk keeps a copy of your tickets on this computer and syncs "
                        "it with your team's server. Sign in once; after the first sync it "
                        "works offline too.", self)
@@ -174,20 +176,24 @@ class ConnectDialog(QDialog):
         self.username_edit = self._edit("connect_username", "Username", "")
         self.password_edit = self._edit("connect_password", "Password", "")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.url_error = self._message("connect_url_error", ERROR_STYLE)
-        self.username_error = self._message("connect_username_error", ERROR_STYLE)
-        self.password_error = self._message("connect_password_error", ERROR_STYLE)
-        self.url_note = self._message("connect_url_note", NOTE_STYLE)
-        self.general_error = self._message("connect_error", ERROR_STYLE)
-        self.progress_label = self._message("connect_progress", "")
+        self.url_error = message_label(self, "connect_url_error", ERROR_STYLE)
+        self.username_error = message_label(self, "connect_username_error", ERROR_STYLE)
+        self.password_error = message_label(self, "connect_password_error", ERROR_STYLE)
+        self.url_note = message_label(self, "connect_url_note", NOTE_STYLE)
+        self.general_error = message_label(self, "connect_error", ERROR_STYLE)
+        self.progress_label = message_label(self, "connect_progress")
+        self._messages = FieldMessages(self.general_error)
+        self._messages.add(URL_FIELD, self.url_edit, self.url_error)
+        self._messages.add(USERNAME_FIELD, self.username_edit, self.username_error)
+        self._messages.add(PASSWORD_FIELD, self.password_edit, self.password_error)
         self.url_edit.textChanged.connect(self._on_url_edit_text_changed)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Server &address:", self._with_messages(
-            self.url_edit, self.url_error, self.url_note))
-        form.addRow("&Username:", self._with_messages(self.username_edit, self.username_error))
-        form.addRow("&Password:", self._with_messages(self.password_edit, self.password_error))
+        form.addRow("Server &address:", with_messages(
+            self, self.url_edit, self.url_error, self.url_note))
+        form.addRow("&Username:", with_messages(self, self.username_edit, self.username_error))
+        form.addRow("&Password:", with_messages(self, self.password_edit, self.password_error))
 
         self.demo_button = QPushButton(palette.icon("mdi6.ticket-outline"),
                                        "Open the &demo workspace", self)
@@ -244,26 +250,6 @@ class ConnectDialog(QDialog):
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def _message(self, name: str, style: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        if style:
-            palette.set_style(label, style)
-        label.hide()
-        return label
-
-    def _with_messages(self, edit: QLineEdit, *labels: QLabel) -> QWidget:
-        box = QWidget(self)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(edit)
-        for label in labels:
-            column.addWidget(label)
-        return box
-
     # --- State ----------------------------------------------------------------------------
 
     @property
@@ -271,32 +257,14 @@ class ConnectDialog(QDialog):
         return self._task is not None or self.master_password_dialog is not None
 
     def error_for(self, field: str | None) -> str:
-        label = {URL_FIELD: self.url_error, USERNAME_FIELD: self.username_error,
-                 PASSWORD_FIELD: self.password_error}.get(field or "", self.general_error)
-        return "" if label.isHidden() else label.text()
+        return self._messages.text(field)
 
     def _show_error(self, field: str | None, message: str) -> None:
-        edits = {URL_FIELD: self.url_edit, USERNAME_FIELD: self.username_edit,
-                 PASSWORD_FIELD: self.password_edit}
-        labels = {URL_FIELD: self.url_error, USERNAME_FIELD: self.username_error,
-                  PASSWORD_FIELD: self.password_error}
-        label = labels.get(field or "", self.general_error)
-        label.setText(message)
-        label.show()
-        edit = edits.get(field or "")
+        edit = self._messages.show(field, message)
         if edit is not None:
-            edit.setAccessibleDescription(message)
             if edit is self.password_edit:
                 edit.clear()
             edit.setFocus()
-
-    def _clear_errors(self) -> None:
-        for label in (self.url_error, self.username_error, self.password_error,
-                      self.general_error):
-            label.clear()
-            label.hide()
-        for edit in (self.url_edit, self.username_edit, self.password_edit):
-            edit.setAccessibleDescription("")
 
     def _set_busy(self, text: str) -> None:
         busy = bool(text)
@@ -324,7 +292,7 @@ class ConnectDialog(QDialog):
     def _on_connect_button_clicked(self) -> None:
         if self._task is not None:
             return
-        self._clear_errors()
+        self._messages.clear()
         username = self.username_edit.text().strip()
         password = self.password_edit.text()
         try:

@@ -25,14 +25,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktopdesk.domain.ticket_form import CustomFieldSpec
 from desktopdesk.models import FieldKind
 from desktopdesk.ui import palette
-from desktopdesk.ui.workunit_fields import error_label
+from desktopdesk.ui.form_messages import error_label, message_column
 
 #: What a stored value no longer among a field's choices is shown with.
 NOT_OFFERED = "(no longer offered)"
@@ -212,11 +211,7 @@ class CustomFieldForm(QWidget):
         if spec.help_text:
             caption.setToolTip(spec.help_text)
             caption.setWhatsThis(spec.help_text)
-        column = QVBoxLayout()
-        column.setSpacing(2)
-        column.addWidget(editor)
-        column.addWidget(error)
-        self.form.addRow(caption, column)
+        self.form.addRow(caption, message_column([editor], [error]))
         self._rows[spec.id] = _Row(spec, editor, error)
 
     def _make_editor(self, spec: CustomFieldSpec, value: str) -> QWidget:

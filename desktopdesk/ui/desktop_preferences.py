@@ -54,6 +54,9 @@ class DesktopPreferences:
         return value if isinstance(value, dict) else {}
 
     def _update(self, name: str, key: str, value: Any) -> None:
+        # Read again first: another object on the same file (the Settings screen, the
+        # list's column menu) may have written since, and this write must not undo it.
+        self._data = self._read()
         self._data[name] = {**self._section(name), key: value}
         self._write()
 

@@ -50,6 +50,7 @@ from desktopdesk.store.blobs import BlobNotFoundError, BlobStore
 from desktopdesk.store.drafts import InlineImage
 from desktopdesk.ui import palette
 from desktopdesk.ui.attachment_files import ATTACHMENT_SCHEME, attachment_url
+from desktopdesk.ui.files_to_attach import dropped_files
 from desktopdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.workunits")
@@ -246,7 +247,7 @@ class RichTextEdit(QTextEdit):
         self.setAcceptRichText(True)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
-        return (source.hasImage() or bool(_local_files(source))
+        return (source.hasImage() or bool(dropped_files(source))
                 or super().canInsertFromMimeData(source))
 
     def insertFromMimeData(self, source: QMimeData) -> None:
@@ -258,7 +259,7 @@ class RichTextEdit(QTextEdit):
             if not image.isNull():
                 data = png_bytes(image)
                 self.insert_image(data, f"pasted-image-{_short_hash(data)}.png", "image/png")
-        elif files := _local_files(source):
+        elif files := dropped_files(source):
             others = [path for path in files if not self.insert_image_file(path)]
             if others:
                 self.files_dropped.emit(others)
@@ -299,13 +300,6 @@ class RichTextEdit(QTextEdit):
     def set_sanitised_html(self, html: str) -> None:
         """What reaches the screen has been through the sanitiser, like what is stored."""
         self.setHtml(sanitize_html(html))
-
-
-def _local_files(source: QMimeData) -> list[Path]:
-    if not source.hasUrls():
-        return []
-    return [Path(url.toLocalFile()) for url in source.urls()
-            if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
 
 
 def _short_hash(data: bytes) -> str:

@@ -9,6 +9,7 @@ keyboard reads one ticket after another without opening windows.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,9 +30,11 @@ from PySide6.QtWidgets import (
 from desktopdesk.domain.queries import UserSummary
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages, palette
+from desktopdesk.ui.admin.admin_window import AdminAccess, AdminWindow, admin_access
 from desktopdesk.ui.desktop_preferences import SCHEME_PREFERENCES, DesktopPreferences
 from desktopdesk.ui.help_dialog import ShortcutsDialog
 from desktopdesk.ui.palette import Appearance
+from desktopdesk.ui.preferences_dialog import PreferencesDialog
 from desktopdesk.ui.shortcuts import make_action
 from desktopdesk.ui.sync_controller import SyncController, SyncOutcome
 from desktopdesk.ui.sync_indicator import SyncIndicator
@@ -86,6 +91,8 @@ class MainWindow(QMainWindow):
         self._open_timer.setInterval(OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._on_open_timer_timeout)
         self._create_dialog: TicketCreateDialog | None = None
+        self._admin_window: AdminWindow | None = None
+        self.admin_access = AdminAccess(design=False, setup=False)
 
         self.list_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.list_splitter.setObjectName("list_splitter")
@@ -97,7 +104,7 @@ class MainWindow(QMainWindow):
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("main_splitter")
-        splitter.addWidget(self.navigation)
+        splitter.addWidget(self._build_navigation_panel())
         splitter.addWidget(self.list_splitter)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([150, 1050])
@@ -140,6 +147,28 @@ class MainWindow(QMainWindow):
             item.setData(ScopeRole, scope)
             item.setSizeHint(QSize(0, row_height))
         return navigation
+
+    def _build_navigation_panel(self) -> QWidget:
+        """The lists, and under them Administration once the person's rights are known."""
+        panel = QWidget(self)
+        panel.setObjectName("navigation_panel")
+        self.admin_button = QToolButton(panel)
+        self.admin_button.setObjectName("navigation_administration")
+        self.admin_button.setAccessibleName("Administration")
+        self.admin_button.setText("Administration")
+        self.admin_button.setIcon(palette.icon("mdi6.cog-outline"))
+        self.admin_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.admin_button.setAutoRaise(True)
+        self.admin_button.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                        QSizePolicy.Policy.Fixed)
+        self.admin_button.clicked.connect(self.show_administration)
+        self.admin_button.hide()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation, 1)
+        layout.addWidget(self.admin_button)
+        return panel
 
     def _build_placeholder(self) -> QWidget:
         placeholder = QWidget(self)
@@ -206,6 +235,22 @@ class MainWindow(QMainWindow):
         ticket_menu.addAction(previous_ticket)
         ticket_menu.addSeparator()
         ticket_menu.addAction(new_workunit)
+        tools_menu = self.menuBar().addMenu("T&ools")
+        tools_menu.setObjectName("menu_tools")
+        self.admin_action = QAction(palette.icon("mdi6.cog-outline"), "&Administration…", self)
+        self.admin_action.setObjectName("action_administration")
+        self.admin_action.setStatusTip("Ticket types, status mapping, groups, people, "
+                                       "holidays and settings")
+        self.admin_action.triggered.connect(self.show_administration)
+        self.admin_action.setVisible(False)
+        tools_menu.addAction(self.admin_action)
+        preferences = QAction(palette.icon("mdi6.tune-variant"), "&Preferences…", self)
+        preferences.setObjectName("action_preferences")
+        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        preferences.setStatusTip("This desktop's options, and the shared ones to read")
+        preferences.triggered.connect(self.show_preferences)
+        tools_menu.addAction(preferences)
+        self._read_admin_access()
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.setObjectName("menu_help")
         help_menu.addAction(shortcuts_help)
@@ -279,6 +324,32 @@ class MainWindow(QMainWindow):
                 return self.ticket_view
         self.ticket_area.setCurrentWidget(self.ticket_view)
         return self.ticket_view
+
+    def show_administration(self) -> AdminWindow | None:
+        """The Administration window (one per main window), if the person may use it."""
+        if not self.admin_access.any:
+            return None
+        if self._admin_window is None:
+            window = AdminWindow(self.workspace, self.user.id, self.runner,
+                                 self.admin_access, parent=self)
+            window.config_changed.connect(self._on_admin_window_config_changed)
+            self._admin_window = window
+        self._admin_window.show()
+        self._admin_window.raise_()
+        self._admin_window.activateWindow()
+        return self._admin_window
+
+    def show_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.workspace, self.user.id, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.section.preferences_changed.connect(self._on_preferences_changed)
+        dialog.section.saved.connect(self._on_admin_window_config_changed)
+        dialog.open()
+        return dialog
+
+    def _read_admin_access(self) -> None:
+        task = self.runner.run(partial(admin_access, self.workspace, self.user.id))
+        task.succeeded.connect(self._on_admin_access_task_succeeded)
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self).exec()
@@ -357,9 +428,33 @@ class MainWindow(QMainWindow):
             self.sync_controller.sync_now()
 
     @Slot(object)
+    def _on_admin_access_task_succeeded(self, access: AdminAccess) -> None:
+        self.admin_access = access
+        self.admin_action.setVisible(access.any)
+        self.admin_button.setVisible(access.any)
+        if self._admin_window is not None and self._admin_window.access != access:
+            self._admin_window.close()  # rights changed (a sync): rebuilt on next open
+            self._admin_window.deleteLater()
+            self._admin_window = None
+
+    @Slot(tuple)
+    def _on_preferences_changed(self, _keys: tuple[str, ...]) -> None:
+        self._on_admin_window_config_changed()
+
+    @Slot()
+    def _on_admin_window_config_changed(self) -> None:
+        self.table.use_preferences(DesktopPreferences(self.workspace.data_dir))
+        self.refresh()  # types, fields shown in the list, groups may have changed
+        if self.ticket_view is not None:
+            self.ticket_view.reload()
+
+    @Slot(object)
     def _on_sync_controller_sync_finished(self, outcome: SyncOutcome) -> None:
         if not outcome.changed_local_data:
             return
+        self._read_admin_access()
+        if self._admin_window is not None:
+            self._admin_window.reload()
         self.list_panel.refresh_after_sync()
         if self.ticket_view is not None and self.ticket_area.currentWidget() is self.ticket_view:
             self.ticket_view.reload()  # edits in progress are kept; it offers the new version

@@ -40,12 +40,19 @@ from desktopdesk.sync.credential_access import (
 )
 from desktopdesk.sync.credentials import CredentialStore
 from desktopdesk.ui import palette
+from desktopdesk.ui.form_messages import (
+    ERROR_STYLE,
+    FieldMessages,
+    heading_label,
+    message_label,
+    text_label,
+    with_messages,
+)
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
 
 #: Style sheet templates (``palette.set_style``): named colours, right in light and dark.
-ERROR_STYLE = "color: $danger;"
 NOTE_STYLE = "color: $muted_text;"
 #: Weak, fair, strong; never the error red, since a weak password is a hint, not a refusal.
 STRENGTH_STYLES = ("color: $warning_text;", "color: $muted_text;", "color: $success_text;")
@@ -71,14 +78,9 @@ class MasterPasswordDialog(QDialog):
         palette.set_icon(icon, palette.icon("mdi6.shield-key-outline", color=palette.muted_text),
                          QSize(40, 40))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.title_label = QLabel(self)
-        self.title_label.setObjectName("master_password_title")
-        font = self.title_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title_label.setFont(font)
-        self.intro_label = self._text("master_password_intro", "")
-        self.note_label = self._text("master_password_note", NOTE_STYLE)
+        self.title_label = heading_label(self, "master_password_title")
+        self.intro_label = text_label(self, "master_password_intro")
+        self.note_label = text_label(self, "master_password_note", NOTE_STYLE)
         heading = QVBoxLayout()
         heading.addWidget(self.title_label)
         heading.addWidget(self.intro_label)
@@ -87,13 +89,16 @@ class MasterPasswordDialog(QDialog):
         top.addLayout(heading, 1)
 
         self.master_edit = self._password_edit("master_password", "Master password")
-        self.master_error = self._message("master_password_error", ERROR_STYLE)
-        self.strength_label = self._message("master_password_strength", "")
+        self.master_error = message_label(self, "master_password_error", ERROR_STYLE)
+        self.strength_label = message_label(self, "master_password_strength")
         self.repeat_edit = self._password_edit("master_password_repeat",
                                                "Repeat the master password")
-        self.repeat_error = self._message("master_password_repeat_error", ERROR_STYLE)
-        self.general_error = self._message("master_password_general_error", ERROR_STYLE)
-        self.progress_label = self._message("master_password_progress", "")
+        self.repeat_error = message_label(self, "master_password_repeat_error", ERROR_STYLE)
+        self.general_error = message_label(self, "master_password_general_error", ERROR_STYLE)
+        self.progress_label = message_label(self, "master_password_progress")
+        self._messages = FieldMessages(self.general_error)
+        self._messages.add(MASTER_FIELD, self.master_edit, self.master_error)
+        self._messages.add(REPEAT_FIELD, self.repeat_edit, self.repeat_error)
         self.show_action = QAction(palette.icon("mdi6.eye-outline"), "Show the password",
                                    self)
         self.show_action.setObjectName("master_password_show")
@@ -104,9 +109,9 @@ class MasterPasswordDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("&Master password:", self._with_messages(
-            self.master_edit, self.master_error, self.strength_label))
-        self._repeat_row = self._with_messages(self.repeat_edit, self.repeat_error)
+        form.addRow("&Master password:", with_messages(
+            self, self.master_edit, self.master_error, self.strength_label))
+        self._repeat_row = with_messages(self, self.repeat_edit, self.repeat_error)
         form.addRow("&Repeat it:", self._repeat_row)
         self._form = form
 
@@ -190,30 +195,6 @@ class MasterPasswordDialog(QDialog):
         edit.setEchoMode(QLineEdit.EchoMode.Password)
         return edit
 
-    def _text(self, name: str, style: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        if style:
-            palette.set_style(label, style)
-        return label
-
-    def _message(self, name: str, style: str) -> QLabel:
-        label = self._text(name, style)
-        label.hide()
-        return label
-
-    def _with_messages(self, edit: QLineEdit, *labels: QLabel) -> QWidget:
-        box = QWidget(self)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(edit)
-        for label in labels:
-            column.addWidget(label)
-        return box
-
     # --- State ----------------------------------------------------------------------------
 
     @property
@@ -230,28 +211,13 @@ class MasterPasswordDialog(QDialog):
         return self.credentials.store
 
     def error_for(self, field: str | None) -> str:
-        label = {MASTER_FIELD: self.master_error, REPEAT_FIELD: self.repeat_error}.get(
-            field or "", self.general_error)
-        return "" if label.isHidden() else label.text()
+        return self._messages.text(field)
 
     def _show_error(self, field: str | None, message: str) -> None:
-        edits = {MASTER_FIELD: self.master_edit, REPEAT_FIELD: self.repeat_edit}
-        labels = {MASTER_FIELD: self.master_error, REPEAT_FIELD: self.repeat_error}
-        label = labels.get(field or "", self.general_error)
-        label.setText(message)
-        label.show()
-        edit = edits.get(field or "")
+        edit = self._messages.show(field, message)
         if edit is not None:
-            edit.setAccessibleDescription(message)
             edit.selectAll()
             edit.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _clear_errors(self) -> None:
-        for label in (self.master_error, self.repeat_error, self.general_error):
-            label.clear()
-            label.hide()
-        for edit in (self.master_edit, self.repeat_edit):
-            edit.setAccessibleDescription("")
 
     def _set_busy(self, busy: bool) -> None:
         self.progress_label.setText("Opening the credential file…" if busy else "")
@@ -284,7 +250,7 @@ class MasterPasswordDialog(QDialog):
     def _on_open_button_clicked(self) -> None:
         if self._task is not None:
             return
-        self._clear_errors()
+        self._messages.clear()
         master = self.master_edit.text()
         if self.creating:
             problem = new_master_password_problem(master, self.repeat_edit.text())

@@ -28,13 +28,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from string import Template
 
 import qtawesome
 from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QToolTip, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QToolTip,
+    QWidget,
+)
 
 from desktopdesk.ui.desktop_preferences import SCHEME_PREFERENCES, SchemePreference
 
@@ -191,73 +209,36 @@ def semantic_colors(palette: QPalette | None = None) -> SemanticColors:
     return DARK if is_dark(palette) else LIGHT
 
 
-def _named(name: str) -> QColor:
-    return QColor(getattr(semantic_colors(), name))
+def _named_colour(name: str) -> Callable[[], QColor]:
+    """A function giving the colour ``name`` of ``SemanticColors`` in the palette in use
+    when it is called (so it can be handed to ``icon`` and asked at each paint)."""
+    if name not in {field.name for field in fields(SemanticColors)}:
+        raise ValueError(f"no named colour {name!r}")
+
+    def colour() -> QColor:
+        return QColor(getattr(semantic_colors(), name))
+
+    colour.__name__ = colour.__qualname__ = name
+    return colour
 
 
-def notice_background() -> QColor:
-    return _named("notice_background")
-
-
-def notice_border() -> QColor:
-    return _named("notice_border")
-
-
-def notice_icon() -> QColor:
-    return _named("notice_icon")
-
-
-def info_background() -> QColor:
-    return _named("info_background")
-
-
-def info_border() -> QColor:
-    return _named("info_border")
-
-
-def info_icon() -> QColor:
-    return _named("info_icon")
-
-
-def new_row_tint() -> QColor:
-    """Translucent: it tints Base and AlternateBase rows alike."""
-    return _named("new_row_tint")
-
-
-def danger() -> QColor:
-    return _named("danger")
-
-
-def danger_background() -> QColor:
-    return _named("danger_background")
-
-
-def on_danger() -> QColor:
-    return _named("on_danger")
-
-
-def muted_text() -> QColor:
-    return _named("muted_text")
-
-
-def warning_text() -> QColor:
-    return _named("warning_text")
-
-
-def success_text() -> QColor:
-    return _named("success_text")
-
-
-def placeholder_background() -> QColor:
-    return _named("placeholder_background")
-
-
-def placeholder_border() -> QColor:
-    return _named("placeholder_border")
-
-
-def placeholder_text() -> QColor:
-    return _named("placeholder_text")
+notice_background = _named_colour("notice_background")
+notice_border = _named_colour("notice_border")
+notice_icon = _named_colour("notice_icon")
+info_background = _named_colour("info_background")
+info_border = _named_colour("info_border")
+info_icon = _named_colour("info_icon")
+#: Translucent: it tints Base and AlternateBase rows alike.
+new_row_tint = _named_colour("new_row_tint")
+danger = _named_colour("danger")
+danger_background = _named_colour("danger_background")
+on_danger = _named_colour("on_danger")
+muted_text = _named_colour("muted_text")
+warning_text = _named_colour("warning_text")
+success_text = _named_colour("success_text")
+placeholder_background = _named_colour("placeholder_background")
+placeholder_border = _named_colour("placeholder_border")
+placeholder_text = _named_colour("placeholder_text")
 
 
 def readable_hue(hue: QColor, on: QColor | Iterable[QColor], least: float = 4.5) -> QColor:
@@ -457,6 +438,33 @@ def resolve(preference: SchemePreference, system: Qt.ColorScheme) -> Qt.ColorSch
     return Qt.ColorScheme.Dark if system == Qt.ColorScheme.Dark else Qt.ColorScheme.Light
 
 
+#: Check boxes, in widgets and in item views (the status mapping grid, lists).
+_CHECK_INDICATORS = (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+                     QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck)
+
+
+class OutlinedIndicatorStyle(QProxyStyle):
+    """Fusion, with check boxes that can be seen on a dark palette.
+
+    Fusion outlines a check box in the window colour made darker, which on a dark
+    window is nearly black on nearly black: an unticked box vanishes. On a dark palette
+    the box gets the placeholder border (3:1 against the window and the base) drawn over
+    Fusion's own; the light palette is left as Fusion draws it.
+    """
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,
+                      painter: QPainter, widget: QWidget | None = None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element in _CHECK_INDICATORS and is_dark(option.palette):
+            rect = option.rect.adjusted(0, 0, -1, -1)
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(QPen(QColor(DARK.placeholder_border)))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect)
+            painter.restore()
+
+
 class Appearance(QObject):
     """Owns the application's style and palette: Fusion, light or dark as the system
     (or ``preference``) says, switched when the system's scheme changes."""
@@ -471,9 +479,9 @@ class Appearance(QObject):
         self._preference: SchemePreference = "system"
         self._system = app.styleHints().colorScheme()
         self._scheme: Qt.ColorScheme | None = None
-        style = QStyleFactory.create(STYLE)
-        if style is not None:
-            app.setStyle(style)
+        base = QStyleFactory.create(STYLE)
+        if base is not None:
+            app.setStyle(OutlinedIndicatorStyle(base))
         else:  # pragma: no cover - Fusion is built into Qt
             log.warning("the %s style is missing; keeping %s", STYLE, app.style().name())
         app.styleHints().colorSchemeChanged.connect(

@@ -10,18 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QToolButton, QWidget
 
 from desktopdesk.store.drafts import DraftShare
 from desktopdesk.ui import palette
+from desktopdesk.ui.delayed_search import DelayedSearch
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.workunit_source import MIN_SEARCH_CHARS, Colleague
-
-ColleagueRole = Qt.ItemDataRole.UserRole + 1
-#: Typing pause before a search is started.
-SEARCH_DELAY_MS = 150
 
 Search = Callable[[str], tuple[Colleague, ...]]
 
@@ -36,8 +32,6 @@ class SharePicker(QWidget):
         super().__init__(parent)
         self.setObjectName("workunit_shared_with")
         self.setAccessibleName("Workunit shared with")
-        self._runner = runner
-        self._search = search
         self._shares: dict[uuid.UUID, DraftShare] = {}
         self._chips: dict[uuid.UUID, QToolButton] = {}
 
@@ -46,17 +40,15 @@ class SharePicker(QWidget):
         self.search_edit.setAccessibleName("Find people to share with")
         self.search_edit.setPlaceholderText("Type two letters of a colleague's name…")
         self.search_edit.setClearButtonEnabled(True)
-        self.suggestions = QStandardItemModel(self)
-        self.completer = QCompleter(self.suggestions, self)
-        self.completer.setObjectName("share_completer")
-        # The worker already matched name or username; the completer must not filter again.
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        # Two letters, as the manual has it; people already chosen are not offered again.
+        self._finder = DelayedSearch(
+            self.search_edit, runner, search, name="share",
+            popup_accessible="People to share with", icon="mdi6.account-outline",
+            min_chars=MIN_SEARCH_CHARS,
+            offered=lambda colleague: colleague.id not in self._shares)
+        self.suggestions = self._finder.suggestions
+        self.completer = self._finder.completer
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        popup = self.completer.popup()
-        assert popup is not None  # QCompleter makes its list view on demand
-        popup.setObjectName("share_suggestions")
-        popup.setAccessibleName("People to share with")
-        self.search_edit.setCompleter(self.completer)
 
         self._chip_row = QHBoxLayout()
         self._chip_row.setContentsMargins(0, 0, 0, 0)
@@ -66,15 +58,8 @@ class SharePicker(QWidget):
         layout.addLayout(self._chip_row)
         layout.addWidget(self.search_edit, 1)
 
-        self._delay = QTimer(self)
-        self._delay.setSingleShot(True)
-        self._delay.setInterval(SEARCH_DELAY_MS)
-        self._delay.timeout.connect(self._on_delay_timeout)
-        self._asked = ""
-        self.search_edit.textEdited.connect(self._on_search_edit_text_edited)
-        # The index overload: labels may repeat, the row's Colleague may not.
-        activated_index = self.completer.activated[QModelIndex]  # type: ignore[index]
-        activated_index.connect(self._on_completer_activated)
+        self._finder.suggestions_shown.connect(self.suggestions_shown)
+        self._finder.chosen.connect(self._on_finder_chosen)
 
     # --- The people chosen ----------------------------------------------------------------
 
@@ -122,47 +107,12 @@ class SharePicker(QWidget):
         if notify:
             self.changed.emit()
 
-    # --- Searching ------------------------------------------------------------------------
-
-    @Slot(str)
-    def _on_search_edit_text_edited(self, text: str) -> None:
-        if len(text.strip()) < MIN_SEARCH_CHARS:
-            self._delay.stop()
-            self.suggestions.clear()
-            return
-        self._delay.start()
-
-    @Slot()
-    def _on_delay_timeout(self) -> None:
-        self._asked = text = self.search_edit.text().strip()
-        search = self._search  # the worker must not reach into this widget
-        task = self._runner.run(lambda: (text, search(text)))
-        task.succeeded.connect(self._on_search_task_succeeded)
+    # --- Slots ----------------------------------------------------------------------------
 
     @Slot(object)
-    def _on_search_task_succeeded(self, answer: tuple[str, tuple[Colleague, ...]]) -> None:
-        text, found = answer
-        if text != self._asked or text != self.search_edit.text().strip():
-            return  # typing went on; a newer search is coming
-        self.suggestions.clear()
-        for colleague in found:
-            if colleague.id in self._shares:
-                continue
-            item = QStandardItem(palette.icon("mdi6.account-outline"), colleague.label)
-            item.setData(colleague, ColleagueRole)
-            item.setEditable(False)
-            self.suggestions.appendRow(item)
-        if self.suggestions.rowCount():
-            self.completer.complete()
-        self.suggestions_shown.emit(self.suggestions.rowCount())
-
-    @Slot(QModelIndex)
-    def _on_completer_activated(self, index: QModelIndex) -> None:
-        colleague = index.data(ColleagueRole)
+    def _on_finder_chosen(self, colleague: object) -> None:
         if isinstance(colleague, Colleague):
             self.add(colleague)
-            # The completer writes the chosen text into the field after this slot returns.
-            QTimer.singleShot(0, self.search_edit, self.search_edit.clear)
 
     @Slot()
     def _on_chip_clicked(self) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+from desktopdesk.domain.errors import DomainError
+
 log = logging.getLogger("desktopdesk.ui.tasks")
 
 
@@ -44,7 +46,11 @@ class Task(QObject):
     @Slot(object, object)
     def _on_worker_completed(self, result: object, error: object) -> None:
         try:
-            if isinstance(error, BaseException):
+            if isinstance(error, DomainError):
+                # A rule said no: an answer to show the person, not a fault to trace.
+                log.info("background task %r refused: %s", self.work, error.message)
+                self.failed.emit(error)
+            elif isinstance(error, BaseException):
                 log.error("background task %r failed", self.work, exc_info=error)
                 self.failed.emit(error)
             else:

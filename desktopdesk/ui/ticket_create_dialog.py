@@ -29,32 +29,29 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.ticket_form import CreateFormOptions
-from desktopdesk.store.drafts import InlineImage
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import messages, palette, workunit_editor, workunit_fields
-from desktopdesk.ui.attachment_files import UnreadableFileError, image_hashes
+from desktopdesk.ui import messages, palette
+from desktopdesk.ui.attachment_files import image_hashes
 from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.custom_field_form import CustomFieldForm
+from desktopdesk.ui.files_to_attach import FilesToAttach, dropped_files
+from desktopdesk.ui.form_messages import error_label, message_column, refusal
 from desktopdesk.ui.inline_images import RichTextEdit
+from desktopdesk.ui.pasted_images import PastedImages
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_create_source import CreatedTicket, TicketSubmission, submit_ticket
 from desktopdesk.ui.ticket_picker import ParentPicker
 from desktopdesk.ui.ticket_view_source import find_parent_tickets, load_create_options
-from desktopdesk.ui.workunit_fields import DATE_FORMAT, error_label
+from desktopdesk.ui.workunit_fields import DATE_FORMAT
 
-PathRole = Qt.ItemDataRole.UserRole + 1
 CREATE_TEXT = "Create ticket"
 #: Which error label shows a refusal naming this command field ("custom:…" go to the
 #: custom field form; anything else to the label above the buttons).
@@ -90,8 +87,6 @@ class TicketCreateDialog(QDialog):
         self.runner = runner
         self._options: CreateFormOptions | None = None
         self._creating = False
-        self._images: dict[str, InlineImage] = {}
-        self._unsaved_images: dict[str, bytes] = {}
         self._build()
         self._connect()
         self._set_ready(False)
@@ -122,6 +117,9 @@ class TicketCreateDialog(QDialog):
         self.description.setTabChangesFocus(True)
         self.toolbar = RichTextToolbar(self.description, self)
         self.addActions(self.toolbar.actions())
+        # Bytes still on their way to the blob store go with Create, so none is missed.
+        self.pictures = PastedImages(self.description, self.toolbar, self.workspace.blobs,
+                                     self.runner, self)
         self.priority_combo = self._combo("ticket_priority", "Priority")
         self.custom_box = QGroupBox("Details", self)
         self.custom_box.setObjectName("ticket_custom_fields_box")
@@ -129,16 +127,11 @@ class TicketCreateDialog(QDialog):
         QVBoxLayout(self.custom_box).addWidget(self.custom_fields)
         self.parent_picker = ParentPicker(
             self.runner, partial(find_parent_tickets, self.workspace, self.user_id), self)
-        self.files = QListWidget(self)
-        self.files.setObjectName("ticket_files")
-        self.files.setAccessibleName("Files to attach")
-        self.files.setFixedHeight(64)
-        self.files.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.files.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.add_files_button = self._button("button_add_files", "Attach files…",
-                                             "mdi6.paperclip", "Attach files")
-        self.remove_files_button = self._button("button_remove_files", "Remove", "mdi6.close",
-                                                "Remove the selected files")
+        self.file_list = FilesToAttach("ticket_files", "button_add_files",
+                                       "button_remove_files", self, multiple=True)
+        self.files = self.file_list.list
+        self.add_files_button = self.file_list.attach_button
+        self.remove_files_button = self.file_list.remove_button
         self.creator_combo = self._combo("ticket_creator", "Creator")
         self.creator_combo.setToolTip("Who the ticket is for: it counts as theirs.")
         self.created_at_check = QCheckBox("Filed earlier, at:", self)
@@ -187,13 +180,7 @@ class TicketCreateDialog(QDialog):
         self.form.addRow(self.custom_box)
         self._row("P&arent:", self.parent_picker.search_edit, [self.parent_picker],
                   "parent_id")
-        files_row = QHBoxLayout()
-        files_row.addWidget(self.files, 1)
-        files_buttons = QVBoxLayout()
-        files_buttons.addWidget(self.add_files_button)
-        files_buttons.addWidget(self.remove_files_button)
-        files_row.addLayout(files_buttons)
-        self._row("Fi&les:", self.files, [files_row], "files")
+        self._row("Fi&les:", self.files, [self.file_list], "files")
         self._creator_row = self._row("C&reator:", self.creator_combo, [self.creator_combo],
                                       "creator_id")
         created_row = QHBoxLayout()
@@ -218,17 +205,9 @@ class TicketCreateDialog(QDialog):
 
     def _row(self, label: str, buddy: QWidget, parts: list[QWidget | QHBoxLayout],
              error: str) -> int:
-        column = QVBoxLayout()
-        column.setSpacing(2)
-        for part in parts:
-            if isinstance(part, QWidget):
-                column.addWidget(part)
-            else:
-                column.addLayout(part)
-        column.addWidget(self._errors[error])
         caption = QLabel(label, self)
         caption.setBuddy(buddy)
-        self.form.addRow(caption, column)
+        self.form.addRow(caption, message_column(parts, [self._errors[error]]))
         return self.form.rowCount() - 1
 
     def _combo(self, name: str, accessible: str) -> QComboBox:
@@ -237,26 +216,17 @@ class TicketCreateDialog(QDialog):
         combo.setAccessibleName(accessible)
         return combo
 
-    def _button(self, name: str, text: str, icon: str, accessible: str) -> QPushButton:
-        button = QPushButton(palette.icon(icon), text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.setAutoDefault(False)
-        return button
-
     def _connect(self) -> None:
         self.type_combo.currentIndexChanged.connect(self._on_type_combo_current_index_changed)
         self.group_combo.currentIndexChanged.connect(self._on_group_combo_current_index_changed)
         self.title_edit.textEdited.connect(self._on_title_edit_text_edited)
         self.description.textChanged.connect(self._on_description_text_changed)
-        self.description.image_inserted.connect(self._on_description_image_inserted)
         self.description.files_dropped.connect(self._on_description_files_dropped)
-        self.toolbar.image_requested.connect(self._on_toolbar_image_requested)
         self.parent_picker.changed.connect(self._on_parent_picker_changed)
         self.creator_combo.currentIndexChanged.connect(self._on_creator_combo_changed)
         self.created_at_check.toggled.connect(self._on_created_at_check_toggled)
-        self.add_files_button.clicked.connect(self._on_add_files_button_clicked)
-        self.remove_files_button.clicked.connect(self._on_remove_files_button_clicked)
+        self.file_list.added.connect(self._on_file_list_changed)
+        self.file_list.removed.connect(self._on_file_list_changed)
         self.create_action.triggered.connect(self.create_ticket)
         self.buttons.accepted.connect(self.create_ticket)
         self.buttons.rejected.connect(self.reject)
@@ -391,29 +361,6 @@ class TicketCreateDialog(QDialog):
 
     # --- Images and files -----------------------------------------------------------------
 
-    @Slot(object, bytes)
-    def _on_description_image_inserted(self, image: InlineImage, data: bytes) -> None:
-        """The bytes go to the blob store in the background; until they are there the
-        create task is handed them too."""
-        self._images[image.sha256] = image
-        self._unsaved_images[image.sha256] = data
-        task = self.runner.run(partial(self.workspace.blobs.put_bytes, data,
-                                       expected_sha256=image.sha256))
-        task.succeeded.connect(self._on_image_task_succeeded)
-
-    @Slot(object)
-    def _on_image_task_succeeded(self, stored: object) -> None:
-        sha256 = getattr(stored, "sha256", None)
-        if isinstance(sha256, str):
-            self._unsaved_images.pop(sha256, None)
-
-    @Slot()
-    def _on_toolbar_image_requested(self) -> None:
-        path = workunit_editor.choose_image(self)
-        if path is not None and not self.description.insert_image_file(path):
-            messages.warning(self, f"'{path.name}' is not a picture that can be shown.",
-                             title="Image not inserted")
-
     @Slot(list)
     def _on_description_files_dropped(self, paths: list[Path]) -> None:
         for path in paths:
@@ -421,50 +368,29 @@ class TicketCreateDialog(QDialog):
 
     def add_file(self, path: Path) -> None:
         """Queue ``path`` to be attached to the new ticket (once per path)."""
-        if path in self.file_paths():
-            return
-        item = QListWidgetItem(palette.icon("mdi6.file-outline"), path.name)
-        item.setData(PathRole, str(path))
-        item.setToolTip(str(path))
-        self.files.addItem(item)
-        self._errors["files"].hide()
+        self.file_list.add(path)
 
     def file_paths(self) -> list[Path]:
-        return [Path(self.files.item(row).data(PathRole)) for row in range(self.files.count())]
+        return self.file_list.paths()
 
     @Slot()
-    def _on_add_files_button_clicked(self) -> None:
-        for path in workunit_fields.choose_files(self):
-            self.add_file(path)
-
-    @Slot()
-    def _on_remove_files_button_clicked(self) -> None:
-        for item in self.files.selectedItems():
-            self.files.takeItem(self.files.row(item))
+    def _on_file_list_changed(self) -> None:
         self._errors["files"].hide()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_files(event):
+        if dropped_files(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = self._dropped_files(event)
+        paths = dropped_files(event.mimeData())
         if not paths:
             super().dropEvent(event)
             return
         for path in paths:
             self.add_file(path)
         event.acceptProposedAction()
-
-    @staticmethod
-    def _dropped_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return []
-        return [Path(url.toLocalFile()) for url in mime.urls()
-                if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
 
     # --- Creating -------------------------------------------------------------------------
 
@@ -483,7 +409,7 @@ class TicketCreateDialog(QDialog):
             description_html=html, priority=self.priority_combo.currentData(),
             ticket_type_id=self._selected_type(), custom_values=self.custom_fields.values(),
             creator_id=creator, parent_id=self.parent_picker.parent_id(),
-            created_at=created_at, images=tuple(self._images.values()),
+            created_at=created_at, images=self.pictures.images(),
             files=tuple(self.file_paths()))
 
     @Slot()
@@ -493,7 +419,7 @@ class TicketCreateDialog(QDialog):
         self.clear_errors()
         self._set_busy(True)
         task = self.runner.run(partial(submit_ticket, self.workspace, self.user_id,
-                                       self.submission(), dict(self._unsaved_images)))
+                                       self.submission(), self.pictures.unsaved()))
         task.succeeded.connect(self._on_create_task_succeeded)
         task.failed.connect(self._on_create_task_failed)
 
@@ -519,12 +445,10 @@ class TicketCreateDialog(QDialog):
     @Slot(object)
     def _on_create_task_failed(self, error: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(error, DomainError):
-            message = error.message
-            self.show_error(error.field or "", message)
-        elif isinstance(error, UnreadableFileError):
-            message = str(error)
-            self.show_error("file_name", message)
+        refused = refusal(error)
+        if refused is not None:
+            field, message = refused
+            self.show_error(field, message)
         else:
             message = "The ticket could not be created."
             self.show_error("", message)

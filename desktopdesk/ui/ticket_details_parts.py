@@ -16,12 +16,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktopdesk.ui import palette
-from desktopdesk.ui.workunit_fields import error_label
+from desktopdesk.ui.form_messages import error_label, message_column
 
 
 def make_combo(name: str, accessible: str, parent: QWidget) -> QComboBox:
@@ -114,11 +113,9 @@ class PartLabels:
         """A form row: the caption on the left, the input over its error on the right."""
         holder = form.parentWidget()
         assert holder is not None, "forms are made on their group box"
-        column = QVBoxLayout()
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(self.error(part, holder))
-        form.addRow(self.caption(part, text, buddy or widget, holder, right=True), column)
+        error = self.error(part, holder)
+        form.addRow(self.caption(part, text, buddy or widget, holder, right=True),
+                    message_column([widget], [error]))
 
     def explain(self, part: str, widget: QWidget, reason: str | None,
                 tooltip: str = "") -> None:

@@ -44,6 +44,7 @@ from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages, palette
 from desktopdesk.ui.combo_data import select_data
 from desktopdesk.ui.custom_field_form import CustomFieldForm
+from desktopdesk.ui.form_messages import error_label
 from desktopdesk.ui.inline_images import RichTextEdit
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
 from desktopdesk.ui.tasks import TaskRunner
@@ -55,7 +56,6 @@ from desktopdesk.ui.ticket_details_parts import (
 )
 from desktopdesk.ui.ticket_details_side import TicketDetailsSide
 from desktopdesk.ui.ticket_view_source import SavedEdit, attempt_save
-from desktopdesk.ui.workunit_fields import error_label
 
 #: Which part's error label shows a refusal naming this command field.
 _PART_OF_FIELD = {

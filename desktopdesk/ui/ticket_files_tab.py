@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.ticket_details import AttachmentEntry, TicketDetails
 from desktopdesk.store.blobs import BlobNotFoundError
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages, palette, ticket_view_source
-from desktopdesk.ui.attachment_files import UnreadableFileError
+from desktopdesk.ui.files_to_attach import dropped_files
+from desktopdesk.ui.form_messages import refusal
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_tab_models import NOT_DOWNLOADED_WHY, AttachmentTableModel
 from desktopdesk.ui.ticket_tab_views import EntryTable
@@ -79,14 +79,6 @@ def open_copy_path(entry: AttachmentEntry) -> Path:
     (the program that opens it shows that name), never a path taken from the name."""
     safe_name = Path(entry.file_name.replace("\\", "/")).name.strip() or "attachment"
     return Path(tempfile.gettempdir()) / OPEN_FOLDER / entry.sha256[:16] / safe_name
-
-
-def dropped_files(mime: QMimeData) -> list[Path]:
-    """The local files (not folders) among dropped URLs."""
-    if not mime.hasUrls():
-        return []
-    return [Path(url.toLocalFile()) for url in mime.urls()
-            if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
 
 
 class TicketFilesTab(QWidget):
@@ -309,10 +301,9 @@ class TicketFilesTab(QWidget):
     def _on_attach_task_failed(self, error: BaseException) -> None:
         self._adding -= 1
         self._show_busy()
-        if isinstance(error, DomainError):
-            messages.error(self, error.message)
-        elif isinstance(error, UnreadableFileError):
-            messages.error(self, str(error))
+        refused = refusal(error)
+        if refused is not None:
+            messages.error(self, refused[1])
         else:
             messages.error(self, "The files could not be added.", details=str(error))
 

@@ -5,6 +5,8 @@ Unlock button.
 It only renders a ``TicketDetails`` and a ``TicketSyncState``; icons, labels and colours
 come from the list's modules so a ticket reads the same in the list and in its view. The
 button is offered as ``TicketDetails.may_lock``/``may_unlock`` say; the view runs it.
+Likewise "Rate how this was handled", for the creator of a closed ticket while
+``TicketDetails.may_score`` says so, and the rating once given, to whoever may see it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,18 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QIcon, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktopdesk.domain.handlers.ticket_score import HIGHEST_SCORE, LOWEST_SCORE, SCORE_WORDS
 from desktopdesk.domain.ticket_details import TicketDetails
 from desktopdesk.models import Status
 from desktopdesk.sync.conflicts import TicketSyncState
@@ -97,6 +108,12 @@ class Chip(QFrame):
             self.setStyleSheet(sheet)
 
 
+def score_text(score: int) -> str:
+    """"8 · Good, very satisfied", or "7" for a score Integria gives no words."""
+    words = SCORE_WORDS.get(score)
+    return f"{score} · {words}" if words else str(score)
+
+
 def chip_icon(name: str, hue: str) -> QIcon:
     """The glyph ``name`` in the text colour of a chip of ``hue``, whatever the scheme."""
     return palette.icon(name, color=lambda: palette.chip_colors(QColor(hue))[0])
@@ -105,6 +122,8 @@ def chip_icon(name: str, hue: str) -> QIcon:
 class TicketHeader(QFrame):
     #: The Lock or Unlock button was clicked: True to lock, False to unlock.
     lock_requested = Signal(bool)
+    #: The creator chose how the ticket was handled: the score, 1 to 10.
+    score_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +147,7 @@ class TicketHeader(QFrame):
         self.provisional_chip = Chip("header_provisional", self)
         self.sla_chip = Chip("header_sla", self)
         self.locked_chip = Chip("header_locked", self)
+        self.score_chip = Chip("header_score", self)
         self.facts_label = self._label("header_facts")
         self.facts_label.setTextFormat(Qt.TextFormat.RichText)
         self.sync_chips = [Chip("header_sync", self), Chip("header_sync_conflicts", self)]
@@ -137,16 +157,18 @@ class TicketHeader(QFrame):
         self.lock_button.hide()
         self._lock_to = True
         self._lock_tooltip = ""
+        self._build_rate_button()
 
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.number_label, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.title_label, 1)
+        top.addWidget(self.rate_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.lock_button, 0, Qt.AlignmentFlag.AlignTop)
         chips = QHBoxLayout()
         chips.setSpacing(6)
         for chip in (self.status_chip, self.priority_chip, self.provisional_chip,
-                     self.sla_chip, self.locked_chip):
+                     self.sla_chip, self.locked_chip, self.score_chip):
             chips.addWidget(chip)
         chips.addSpacing(6)
         chips.addWidget(self.facts_label, 1)
@@ -157,8 +179,31 @@ class TicketHeader(QFrame):
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addLayout(chips)
-        for chip in (self.provisional_chip, self.sla_chip, self.locked_chip, *self.sync_chips):
+        for chip in (self.provisional_chip, self.sla_chip, self.locked_chip, self.score_chip,
+                     *self.sync_chips):
             chip.hide()
+
+    def _build_rate_button(self) -> None:
+        """The creator's rating: a button whose menu holds the scores, best first."""
+        self.rate_button = QPushButton(palette.icon("mdi6.star-outline"),
+                                       "Rate how this was handled", self)
+        self.rate_button.setObjectName("header_rate")
+        self.rate_button.setAccessibleName("Rate how this ticket was handled")
+        self.rate_button.setToolTip(
+            "Tell the help desk how your ticket was handled, from 10 (excellent) to 1 "
+            "(horrible). The people who handled it do not see your rating.")
+        self.rate_menu = QMenu(self.rate_button)
+        self.rate_menu.setObjectName("header_rate_menu")
+        self.rate_menu.setAccessibleName("Scores")
+        self.score_actions: dict[int, QAction] = {}
+        for score in range(HIGHEST_SCORE, LOWEST_SCORE - 1, -1):
+            action = self.rate_menu.addAction(score_text(score))
+            action.setObjectName(f"header_rate_{score}")
+            action.setData(score)
+            self.score_actions[score] = action
+        self.rate_menu.triggered.connect(self._on_rate_menu_triggered)
+        self.rate_button.setMenu(self.rate_menu)
+        self.rate_button.hide()
 
     def _label(self, name: str, *, selectable: bool = False) -> QLabel:
         label = QLabel(self)
@@ -199,6 +244,7 @@ class TicketHeader(QFrame):
         else:
             self.locked_chip.hide()
         self._show_lock_button(details)
+        self._show_score(details)
         facts = [f"<b>{html.escape(details.group.name)}</b>",
                  f"Owner <b>{html.escape(details.owner.full_name)}</b>",
                  f"Updated {long_date(details.updated_at)}"]
@@ -228,6 +274,26 @@ class TicketHeader(QFrame):
         button.setEnabled(True)
         button.setVisible(details.may_lock or details.may_unlock)
 
+    def _show_score(self, details: TicketDetails) -> None:
+        """The rating once given (to those who may see it); until then, for the creator
+        of a closed ticket where evaluation is on, the button to give it."""
+        if details.score:
+            self.score_chip.show_chip(
+                f"Rated {details.score}/{HIGHEST_SCORE}", _WARNING,
+                icon=chip_icon("mdi6.star", _WARNING),
+                tooltip=f"How the creator rated the handling: {score_text(details.score)} "
+                        f"(out of {HIGHEST_SCORE}).")
+        else:
+            self.score_chip.hide()
+        self.rate_button.setEnabled(True)
+        self.rate_button.setText("Rate how this was handled")
+        self.rate_button.setVisible(details.may_score)
+
+    def set_score_running(self) -> None:
+        """The rating is being saved: the button waits for the reload."""
+        self.rate_button.setEnabled(False)
+        self.rate_button.setText("Rating…")
+
     def set_lock_allowed(self, allowed: bool, reason: str = "") -> None:
         """Hold the button back (``reason`` as its tooltip) while, say, edits are unsaved."""
         self.lock_button.setEnabled(allowed)
@@ -237,6 +303,12 @@ class TicketHeader(QFrame):
         """The lock or unlock is being applied: the button waits for the reload."""
         self.lock_button.setEnabled(False)
         self.lock_button.setText("Locking…" if self._lock_to else "Unlocking…")
+
+    @Slot(QAction)
+    def _on_rate_menu_triggered(self, action: QAction) -> None:
+        score = action.data()
+        if isinstance(score, int):
+            self.score_chosen.emit(score)
 
     @Slot()
     def _on_lock_button_clicked(self) -> None:

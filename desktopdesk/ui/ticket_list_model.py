@@ -150,6 +150,7 @@ class TicketListModel(QAbstractTableModel):
         self._sort = TicketSort()
         self._cursor: PageCursor | None = None
         self._exhausted = True
+        self._capped_at = 0
         self._replacing = False  # the page in flight replaces every row
         self._in_flight: Task | None = None
         self._display = ListDisplay()
@@ -189,6 +190,7 @@ class TicketListModel(QAbstractTableModel):
             self.beginResetModel()
             self._rows, self._texts = [], []
             self._exhausted = True
+            self._capped_at = 0
             self.endResetModel()
             return
         self._exhausted = False
@@ -208,6 +210,12 @@ class TicketListModel(QAbstractTableModel):
     @property
     def is_fetching(self) -> bool:
         return self._in_flight is not None
+
+    @property
+    def capped_at(self) -> int:
+        """The cap a text search stopped at, with more matches unlisted (the store's
+        ``max_search_results``); 0 while the list is not cut."""
+        return self._capped_at
 
     def ticket_id(self, row: int) -> uuid.UUID:
         return self._rows[row].id
@@ -449,6 +457,8 @@ class TicketListModel(QAbstractTableModel):
         self._exhausted = page.next_cursor is None
         self._cursor = page.next_cursor
         self._now = dt.datetime.now(dt.UTC)
+        if self._replacing or page.capped_at:
+            self._capped_at = page.capped_at
         if self._replacing:
             self._replacing = False
             self.beginResetModel()
@@ -474,6 +484,7 @@ class TicketListModel(QAbstractTableModel):
             self._replacing = False
             self.beginResetModel()
             self._rows, self._texts = [], []
+            self._capped_at = 0
             self.endResetModel()
         self.load_failed.emit(error)
 

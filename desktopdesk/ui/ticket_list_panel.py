@@ -7,6 +7,7 @@ window only says which list to show and where the count goes.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
@@ -16,6 +17,7 @@ from desktopdesk.domain.ticket_list_lookups import ListLookups
 from desktopdesk.domain.ticket_list_query import TicketFilter
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui.desktop_preferences import DesktopPreferences
+from desktopdesk.ui.form_messages import message_label
 from desktopdesk.ui.tasks import Task, TaskRunner
 from desktopdesk.ui.ticket_filter_bar import TicketFilterBar
 from desktopdesk.ui.ticket_list_model import DEFAULT_PAGE_SIZE, TicketListModel
@@ -28,13 +30,26 @@ from desktopdesk.ui.ticket_source import (
 )
 from desktopdesk.ui.ticket_table import TicketTable
 
+#: A ``palette.set_style`` template: a quiet warning line under the list.
+CAP_NOTICE_STYLE = "color: $warning_text;"
+
 
 def _tickets(n: int) -> str:
     return f"{n} ticket" if n == 1 else f"{n} tickets"
 
 
+def capped_text(cap: int) -> str:
+    """What a text search cut at ``max_search_results`` says (status bar and list)."""
+    return f"Showing the first {cap} matches; refine the search"
+
+
 def count_text(counts: TicketCounts, scope: TicketListScope) -> str:
-    listed = f"{counts.listed} of yours listed" if scope.owned_by_me else f"{counts.listed} listed"
+    if counts.capped_at:
+        listed = capped_text(counts.capped_at)
+    elif scope.owned_by_me:
+        listed = f"{counts.listed} of yours listed"
+    else:
+        listed = f"{counts.listed} listed"
     return f"{listed} · {_tickets(counts.visible)} visible"
 
 
@@ -73,11 +88,16 @@ class TicketListPanel(QWidget):
         self.quick_editor = QuickEditor(runner, workspace, user_id, self.model, self)
         self.model.set_filter(self.filter_bar.ticket_filter())
 
+        self.cap_notice = message_label(self, "ticket_list_cap_notice", CAP_NOTICE_STYLE)
+        self.cap_notice.setAccessibleName("The search was cut short")
+        self.cap_notice.setContentsMargins(8, 4, 8, 4)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.cap_notice)
 
         self.model.page_requested.connect(self._on_model_page_requested)
         self.model.page_loaded.connect(self._on_model_page_done)
@@ -176,6 +196,7 @@ class TicketListPanel(QWidget):
     @Slot()
     def _on_model_page_done(self) -> None:
         self.table.viewport().unsetCursor()
+        self._show_cap(self.model.capped_at)
         keep, self._keep_current = self._keep_current, None
         if keep is not None:
             if self.model.row_of(keep) >= 0:
@@ -187,6 +208,13 @@ class TicketListPanel(QWidget):
             self._then_lookups_and_counts = False
             self._load_lookups()
             self._count(with_visible=True)
+
+    def _show_cap(self, cap: int) -> None:
+        """Under the list, once its last page is in: a text search that stopped at the
+        ``max_search_results`` cap says so, so nobody takes it for every match."""
+        if cap:
+            self.cap_notice.setText(f"{capped_text(cap)}.")
+        self.cap_notice.setVisible(bool(cap))
 
     @Slot(QModelIndex, QModelIndex)
     def _on_table_current_row_changed(self, current: QModelIndex,
@@ -225,7 +253,7 @@ class TicketListPanel(QWidget):
         self._counts_task = None
         if counts.visible >= 0:
             self._visible = counts.visible
-        shown = TicketCounts(listed=counts.listed, visible=self._visible)
+        shown = dataclasses.replace(counts, visible=self._visible)
         self.count_text_changed.emit(count_text(shown, self.scope))
 
     @Slot(object)

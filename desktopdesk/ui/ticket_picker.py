@@ -12,10 +12,8 @@ import html
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QCompleter,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -25,11 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktopdesk.ui import palette
+from desktopdesk.ui.delayed_search import DelayedSearch
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_view_source import TicketChoice
 
-ChoiceRole = Qt.ItemDataRole.UserRole + 2
-SEARCH_DELAY_MS = 150
 _NONE_TEXT = "None"
 #: ``palette.set_style`` templates of the chosen ticket's label: "None" is said quietly.
 _NONE_STYLE = "color: $muted_text;"
@@ -54,25 +51,18 @@ class ParentPicker(QWidget):
         super().__init__(parent)
         self.setObjectName("ticket_parent")
         self.setAccessibleName("Parent ticket")
-        self._runner = runner
-        self._search = search
         self._chosen: TicketChoice | None = None
         self._editable = True
-        self._asked = ""
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("parent_search")
         self.search_edit.setAccessibleName("Find the parent ticket")
         self.search_edit.setPlaceholderText("Number (#812) or words of its title…")
         self.search_edit.setClearButtonEnabled(True)
-        self.suggestions = QStandardItemModel(self)
-        self.completer = QCompleter(self.suggestions, self)
-        self.completer.setObjectName("parent_completer")
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        popup = self.completer.popup()
-        assert popup is not None
-        popup.setObjectName("parent_suggestions")
-        popup.setAccessibleName("Tickets found")
-        self.search_edit.setCompleter(self.completer)
+        self._finder = DelayedSearch(self.search_edit, runner, search, name="parent",
+                                     popup_accessible="Tickets found",
+                                     icon="mdi6.ticket-outline")
+        self.suggestions = self._finder.suggestions
+        self.completer = self._finder.completer
 
         self.chip = QFrame(self)
         self.chip.setObjectName("parent_chip")
@@ -101,13 +91,8 @@ class ParentPicker(QWidget):
         layout.addWidget(self.chip, 1)
         layout.addWidget(self.search_edit, 1)
 
-        self._delay = QTimer(self)
-        self._delay.setSingleShot(True)
-        self._delay.setInterval(SEARCH_DELAY_MS)
-        self._delay.timeout.connect(self._on_delay_timeout)
-        self.search_edit.textEdited.connect(self._on_search_edit_text_edited)
-        activated_index = self.completer.activated[QModelIndex]  # type: ignore[index]
-        activated_index.connect(self._on_completer_activated)
+        self._finder.suggestions_shown.connect(self.suggestions_shown)
+        self._finder.chosen.connect(self._on_finder_chosen)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.chosen_label.linkActivated.connect(self._on_chosen_label_link_activated)
 
@@ -120,15 +105,14 @@ class ParentPicker(QWidget):
 
     def set_search(self, search: ParentSearch) -> None:
         """What finds the tickets to offer (the Details tab leaves the ticket itself out)."""
-        self._search = search
+        self._finder.search = search
 
     def set_choice(self, choice: TicketChoice | None, *, openable: bool = False,
                    tooltip: str = "") -> None:
         """Show ``choice`` as loaded (no ``changed``); ``openable``: its label is a link."""
         self._chosen = choice
-        self._delay.stop()
+        self._finder.stop()
         self.search_edit.clear()
-        self.suggestions.clear()
         if choice is None:
             self.chosen_label.setText(_NONE_TEXT)
             palette.set_style(self.chosen_label, _NONE_STYLE)
@@ -160,46 +144,13 @@ class ParentPicker(QWidget):
         self.set_choice(choice)
         self.changed.emit()
 
-    # --- Searching ------------------------------------------------------------------------
-
-    @Slot(str)
-    def _on_search_edit_text_edited(self, text: str) -> None:
-        if not text.strip():
-            self._delay.stop()
-            self.suggestions.clear()
-            return
-        self._delay.start()
-
-    @Slot()
-    def _on_delay_timeout(self) -> None:
-        self._asked = text = self.search_edit.text().strip()
-        search = self._search  # the worker must not reach into this widget
-        task = self._runner.run(lambda: (text, search(text)))
-        task.succeeded.connect(self._on_search_task_succeeded)
+    # --- Slots ----------------------------------------------------------------------------
 
     @Slot(object)
-    def _on_search_task_succeeded(self, answer: tuple[str, tuple[TicketChoice, ...]]) -> None:
-        text, found = answer
-        if text != self._asked or text != self.search_edit.text().strip():
-            return  # typing went on; a newer search is coming
-        self.suggestions.clear()
-        for choice in found:
-            item = QStandardItem(palette.icon("mdi6.ticket-outline"), choice.label)
-            item.setData(choice, ChoiceRole)
-            item.setEditable(False)
-            self.suggestions.appendRow(item)
-        if found:
-            self.completer.complete()
-        self.suggestions_shown.emit(len(found))
-
-    @Slot(QModelIndex)
-    def _on_completer_activated(self, index: QModelIndex) -> None:
-        choice = index.data(ChoiceRole)
+    def _on_finder_chosen(self, choice: object) -> None:
         if isinstance(choice, TicketChoice):
             self._choose(choice)
             self.clear_button.setFocus()
-            # The completer writes the chosen text into the field after this slot returns.
-            QTimer.singleShot(0, self.search_edit, self.search_edit.clear)
 
     @Slot()
     def _on_clear_button_clicked(self) -> None:

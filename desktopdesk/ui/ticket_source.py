@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desktopdesk.domain import settings
 from desktopdesk.domain.acl import Permissions, load_permissions
 from desktopdesk.domain.commands import AssignOwner, ChangeStatus, Command, UpdateTicketFields
 from desktopdesk.domain.context import CommandResult
+from desktopdesk.domain.settings import get_setting
 from desktopdesk.domain.ticket_list_lookups import ListLookups, list_lookups
 from desktopdesk.domain.ticket_list_query import (
     ListedTicket,
@@ -26,6 +28,7 @@ from desktopdesk.domain.ticket_list_query import (
     TicketPage,
     TicketSort,
     count_listed,
+    search_cap,
     ticket_list_page,
     tickets_by_id,
 )
@@ -38,6 +41,9 @@ from desktopdesk.store.workspace import Workspace
 class TicketCounts:
     listed: int  # in the list being shown, filters applied
     visible: int  # everything the user may see
+    #: A text search matched more than the ``max_search_results`` cap: the list shows
+    #: only this many (and ``listed`` counted one past it); 0: not cut.
+    capped_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,14 @@ class TicketListSource:
             cached = self._cache["list"] = load_permissions(session, self.user_id)
         return cached
 
+    def _max_matches(self, session: Session) -> int:
+        """The ``max_search_results`` setting, read once per list like the permissions."""
+        cached = self._cache.get("max_matches")
+        if not isinstance(cached, int):
+            cached = self._cache["max_matches"] = get_setting(session,
+                                                              settings.MAX_SEARCH_RESULTS)
+        return cached
+
     def _scoped(self, ticket_filter: TicketFilter) -> TicketFilter | None:
         """The filter with the scope applied; None when nothing can match."""
         if not self.scope.owned_by_me:
@@ -102,7 +116,8 @@ class TicketListSource:
         self._prepare()
         with self.workspace.read() as session:
             perms = self._permissions(session)
-            return ticket_list_page(session, perms, scoped, sort, limit=limit, after=after)
+            return ticket_list_page(session, perms, scoped, sort, limit=limit, after=after,
+                                    max_matches=self._max_matches(session))
 
     def load_rows(self, ticket_filter: TicketFilter,
                   ticket_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ListedTicket]:
@@ -117,10 +132,14 @@ class TicketListSource:
         scoped = self._scoped(ticket_filter)
         with self.workspace.read() as session:
             perms = self._permissions(session)
-            listed = 0 if scoped is None else count_listed(session, perms, scoped)
+            max_matches = self._max_matches(session)
+            listed = (0 if scoped is None else
+                      count_listed(session, perms, scoped, max_matches=max_matches))
             visible = (count_listed(session, perms, TicketFilter(statuses=frozenset()))
                        if with_visible else -1)
-            return TicketCounts(listed=listed, visible=visible)
+            cap = 0 if scoped is None else search_cap(scoped, max_matches)
+            return TicketCounts(listed=listed, visible=visible,
+                                capped_at=cap if cap and listed > cap else 0)
 
     def load_lookups(self) -> ListLookups:
         with self.workspace.read() as session:

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from desktopdesk.ui.table_look import set_list_look
 from desktopdesk.ui.ticket_tab_models import EntryRole, EntryTableModel, SortKeyRole
 
 
@@ -32,21 +33,9 @@ class EntryTable(QTableView):
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setModel(self.proxy)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        set_list_look(self, f"{name}_header", f"{accessible_name} columns",
+                      QAbstractItemView.SelectionMode.SingleSelection)
         header = self.horizontalHeader()
-        header.setObjectName(f"{name}_header")
-        header.setAccessibleName(f"{accessible_name} columns")
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if stretch_column is None:
             header.setStretchLastSection(True)
         else:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktopdesk.domain import settings
 from desktopdesk.domain.ticket_list_lookups import ListLookups, ListSettings
 from desktopdesk.ui.desktop_preferences import DesktopPreferences
+from desktopdesk.ui.table_look import set_list_look
 from desktopdesk.ui.ticket_delegates import QuickEditDelegate
 from desktopdesk.ui.ticket_list_format import ListDisplay
 from desktopdesk.ui.ticket_list_model import Column, TicketListModel
@@ -60,21 +61,9 @@ class TicketTable(QTableView):
         super().__init__(parent)
         self.setObjectName("ticket_table")
         self.setAccessibleName("Tickets")
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        set_list_look(self, "ticket_table_header", "Ticket columns",
+                      QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.horizontalHeader()
-        header.setObjectName("ticket_table_header")
-        header.setAccessibleName("Ticket columns")
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(24)
         header.setSortIndicatorShown(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktopdesk.domain.commands import ScoreTicket
 from desktopdesk.domain.errors import NOT_FOUND, NOT_VISIBLE, DomainError
 from desktopdesk.domain.ticket_details import TicketDetails
 from desktopdesk.store.workspace import Role, Workspace
@@ -37,6 +38,7 @@ from desktopdesk.ui.ticket_details_tab import TicketDetailsTab
 from desktopdesk.ui.ticket_files_tab import TicketFilesTab
 from desktopdesk.ui.ticket_header import TicketHeader
 from desktopdesk.ui.ticket_people_tabs import TicketContactsTab, TicketHistoryTab
+from desktopdesk.ui.ticket_source import run_command
 from desktopdesk.ui.ticket_view_source import TicketViewData
 from desktopdesk.ui.ticket_workunits_tab import WorkunitsTab
 from desktopdesk.ui.workunit_editor import WorkunitEditor
@@ -181,6 +183,7 @@ class TicketView(QWidget):
         self._layout.addWidget(self.pages, 1)
 
         self.header.lock_requested.connect(self._on_header_lock_requested)
+        self.header.score_chosen.connect(self._on_header_score_chosen)
         self.details_tab.saved.connect(self._on_details_tab_saved)
         self.details_tab.ticket_open_requested.connect(self.ticket_open_requested)
         self.details_tab.modified_changed.connect(self._on_details_tab_modified_changed)
@@ -370,6 +373,27 @@ class TicketView(QWidget):
         else:
             messages.error(self, "The ticket's lock could not be changed.", details=str(error))
         self.reload()  # the button as the ticket now is
+
+    @Slot(int)
+    def _on_header_score_chosen(self, score: int) -> None:
+        self.header.set_score_running()
+        task = self.runner.run(partial(run_command, self.workspace, self.user_id,
+                                       ScoreTicket(ticket_id=self.ticket_id, score=score)))
+        task.succeeded.connect(self._on_score_task_succeeded)
+        task.failed.connect(self._on_score_task_failed)
+
+    @Slot(object)
+    def _on_score_task_succeeded(self, _result: object) -> None:
+        self.ticket_changed.emit(self.ticket_id)
+        self.reload()  # the header then shows the rating instead of the button
+
+    @Slot(object)
+    def _on_score_task_failed(self, error: BaseException) -> None:
+        if isinstance(error, DomainError):
+            messages.warning(self, error.message, title="Rating not saved")
+        else:
+            messages.error(self, "Your rating could not be saved.", details=str(error))
+        self.reload()
 
     @Slot(object)
     def _on_workunit_editor_workunit_added(self, _added: object) -> None:

@@ -22,7 +22,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QDateTime, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -31,16 +30,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktopdesk.domain.errors import DomainError
 from desktopdesk.domain.html import plain_text, sanitize_html
-from desktopdesk.store.drafts import DraftSnapshot, DraftStore, InlineImage, WorkunitDraft
+from desktopdesk.store.drafts import DraftSnapshot, DraftStore, WorkunitDraft
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages, palette
-from desktopdesk.ui.attachment_files import UnreadableFileError, image_hashes
+from desktopdesk.ui.attachment_files import image_hashes
+from desktopdesk.ui.form_messages import error_label, refusal
 from desktopdesk.ui.inline_images import RichTextEdit
+from desktopdesk.ui.pasted_images import PastedImages
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
 from desktopdesk.ui.tasks import Task, TaskRunner
-from desktopdesk.ui.workunit_fields import DATE_FORMAT, WorkunitFields, error_label
+from desktopdesk.ui.workunit_fields import DATE_FORMAT, WorkunitFields
 from desktopdesk.ui.workunit_source import (
     AddedWorkunit,
     EditorContext,
@@ -61,13 +61,6 @@ _FIELD_OF_ERROR = {
     "file_name": "attachments", "size": "attachments", "sha256": "attachments",
     "mime_type": "attachments", "workunit_id": "attachments",
 }
-
-
-def choose_image(parent: QWidget) -> Path | None:
-    """A module function for the file dialog, so tests can answer it."""
-    name, _ = QFileDialog.getOpenFileName(
-        parent, "Insert image", "", "Images (*.png *.jpg *.jpeg *.gif *.bmp *.webp)")
-    return Path(name) if name else None
 
 
 class NoticeBar(QFrame):
@@ -132,8 +125,6 @@ class WorkunitEditor(QWidget):
         self._offered: WorkunitDraft | None = None
         self._adding = False
         self._filling = False
-        self._images: dict[str, InlineImage] = {}
-        self._unsaved_images: dict[str, bytes] = {}
         self._draft_task: Task | None = None  # the draft write running now
         self._waiting_draft: DraftSnapshot | None = None  # the newest, to write after it
 
@@ -174,6 +165,9 @@ class WorkunitEditor(QWidget):
         self.text.setMinimumHeight(150)
         self.toolbar = RichTextToolbar(self.text, self)
         self.addActions(self.toolbar.actions())
+        # Bytes still on their way to the blob store go with Add, so none is missed.
+        self.pictures = PastedImages(self.text, self.toolbar, self.workspace.blobs,
+                                     self.runner, self)
         self.fields = WorkunitFields(
             self.runner, partial(find_colleagues, self.workspace, self.user_id), self)
 
@@ -209,10 +203,8 @@ class WorkunitEditor(QWidget):
         # Queued: the document reports while it lays out, no time to change widgets.
         self.text.image_document.remote_image_blocked.connect(
             self._on_document_remote_image_blocked, Qt.ConnectionType.QueuedConnection)
-        self.text.image_inserted.connect(self._on_text_image_inserted)
         self.text.files_dropped.connect(self._on_text_files_dropped)
         self.text.textChanged.connect(self._on_text_text_changed)
-        self.toolbar.image_requested.connect(self._on_toolbar_image_requested)
         self.fields.changed.connect(self._on_fields_changed)
         self.add_action.triggered.connect(self.add_workunit)
         self.add_button.clicked.connect(self.add_workunit)
@@ -260,7 +252,7 @@ class WorkunitEditor(QWidget):
             return
         self._filling = True
         try:
-            self._images.update({image.sha256: image for image in draft.images})
+            self.pictures.remember(draft.images)
             self.text.set_sanitised_html(draft.text_html)
             self.fields.apply_draft(draft)
         finally:
@@ -287,7 +279,7 @@ class WorkunitEditor(QWidget):
             profile_id=values.profile_id, shared_with=values.shares,
             completed_at=values.completed_at,
             attachment_paths=tuple(str(path) for path in values.files),
-            images=tuple(self._images[sha] for sha in referenced if sha in self._images))
+            images=self.pictures.named(referenced))
 
     def _snapshot(self) -> DraftSnapshot | None:
         """The draft as it is now (None: nothing to write). An offered draft is not
@@ -363,29 +355,6 @@ class WorkunitEditor(QWidget):
 
     # --- Images and files -----------------------------------------------------------------
 
-    @Slot(object, bytes)
-    def _on_text_image_inserted(self, image: InlineImage, data: bytes) -> None:
-        """The bytes go to the blob store in the background; until they are there the
-        Add task is handed them too, so a quick Add never misses a picture."""
-        self._images[image.sha256] = image
-        self._unsaved_images[image.sha256] = data
-        task = self.runner.run(partial(self.workspace.blobs.put_bytes, data,
-                                       expected_sha256=image.sha256))
-        task.succeeded.connect(self._on_image_task_succeeded)
-
-    @Slot(object)
-    def _on_image_task_succeeded(self, stored: object) -> None:
-        sha256 = getattr(stored, "sha256", None)
-        if isinstance(sha256, str):
-            self._unsaved_images.pop(sha256, None)
-
-    @Slot()
-    def _on_toolbar_image_requested(self) -> None:
-        path = choose_image(self)
-        if path is not None and not self.text.insert_image_file(path):
-            messages.warning(self, f"'{path.name}' is not a picture that can be shown.",
-                             title="Image not inserted")
-
     @Slot(list)
     def _on_text_files_dropped(self, paths: list[Path]) -> None:
         for path in paths:
@@ -431,7 +400,7 @@ class WorkunitEditor(QWidget):
             is_private=values.is_private, is_internal=values.is_internal,
             has_cost=values.has_cost, profile_id=values.profile_id,
             shared_with_ids=tuple(share.user_id for share in values.shares),
-            completed_at=values.completed_at, images=tuple(self._images.values()),
+            completed_at=values.completed_at, images=self.pictures.images(),
             files=values.files)
 
     @Slot()
@@ -443,7 +412,7 @@ class WorkunitEditor(QWidget):
             label.hide()
         self._set_busy(True)
         task = self.runner.run(partial(submit_workunit, self.workspace, self.user_id,
-                                       self.submission(), dict(self._unsaved_images)))
+                                       self.submission(), self.pictures.unsaved()))
         task.succeeded.connect(self._on_add_task_succeeded)
         task.failed.connect(self._on_add_task_failed)
 
@@ -460,8 +429,7 @@ class WorkunitEditor(QWidget):
         try:
             self.text.clear()
             self.fields.reset()
-            self._images.clear()
-            self._unsaved_images.clear()
+            self.pictures.clear()
         finally:
             self._filling = False
         if self._offered is None:  # an offered draft waits for Restore or Discard
@@ -474,13 +442,10 @@ class WorkunitEditor(QWidget):
     @Slot(object)
     def _on_add_task_failed(self, error: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(error, DomainError):
-            message = error.message
-            self._show_error(_FIELD_OF_ERROR.get(error.field or "", "general"), message)
-            messages.warning(self, message, title="Workunit not added")
-        elif isinstance(error, UnreadableFileError):
-            message = str(error)
-            self._show_error("attachments", message)
+        refused = refusal(error)
+        if refused is not None:
+            field, message = refused
+            self._show_error(_FIELD_OF_ERROR.get(field, "general"), message)
             messages.warning(self, message, title="Workunit not added")
         else:
             message = "The workunit could not be added."

@@ -13,53 +13,31 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, Signal, Slot
+from PySide6.QtCore import QDateTime, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktopdesk.domain.workunit_rules import MAX_HOURS
 from desktopdesk.store.drafts import DraftShare, WorkunitDraft
-from desktopdesk.ui import palette
 from desktopdesk.ui.combo_data import find_data
+from desktopdesk.ui.files_to_attach import FilesToAttach
+from desktopdesk.ui.form_messages import error_label, message_column
 from desktopdesk.ui.share_picker import Search, SharePicker
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.workunit_source import EditorContext
 
 #: The "long" date format of the desktop setting (yyyy/mm/dd), in local time.
 DATE_FORMAT = "yyyy/MM/dd HH:mm"
-PathRole = Qt.ItemDataRole.UserRole + 1
 #: Error labels this panel shows, by the name the editor maps command fields to.
 FIELD_ERRORS = ("hours", "profile", "shared_with", "completed_at", "attachments")
-
-
-def choose_files(parent: QWidget) -> list[Path]:
-    """A module function for the file dialog, so tests can answer it."""
-    names, _ = QFileDialog.getOpenFileNames(parent, "Attach files")
-    return [Path(name) for name in names]
-
-
-def error_label(parent: QWidget, name: str) -> QLabel:
-    """A refusal's message beside the input it names, hidden until there is one."""
-    label = QLabel(parent)
-    label.setObjectName(f"error_{name}")
-    label.setAccessibleName(f"Problem with {name.replace('_', ' ')}")
-    palette.set_style(label, "color: $danger;")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 @dataclass(frozen=True)
@@ -110,14 +88,11 @@ class WorkunitFields(QWidget):
         self.completed_at.setAccessibleName("Date of completion")
         self.completed_at.setCalendarPopup(True)
         self.completed_at.setDisplayFormat(DATE_FORMAT)
-        self.attachments = QListWidget(self)
-        self.attachments.setObjectName("workunit_attachments")
-        self.attachments.setAccessibleName("Files to attach")
-        self.attachments.setFixedHeight(64)
-        self.attach_button = self._button("button_attach_files", "Attach files…",
-                                          "mdi6.paperclip", "Attach files")
-        self.remove_attachment_button = self._button(
-            "button_remove_attachment", "Remove", "mdi6.close", "Remove the selected file")
+        self.file_list = FilesToAttach("workunit_attachments", "button_attach_files",
+                                   "button_remove_attachment", self)
+        self.attachments = self.file_list.list
+        self.attach_button = self.file_list.attach_button
+        self.remove_attachment_button = self.file_list.remove_button
         self._lay_out()
 
         self.hours.valueChanged.connect(self._on_field_changed)
@@ -126,8 +101,8 @@ class WorkunitFields(QWidget):
             box.toggled.connect(self._on_field_changed)
         self.shared_with.changed.connect(self._on_field_changed)
         self.completed_at.dateTimeChanged.connect(self._on_completed_at_date_time_changed)
-        self.attach_button.clicked.connect(self._on_attach_button_clicked)
-        self.remove_attachment_button.clicked.connect(self._on_remove_attachment_button_clicked)
+        self.file_list.added.connect(self._on_file_list_added)
+        self.file_list.removed.connect(self._on_field_changed)
 
     def _lay_out(self) -> None:
         time_row = QHBoxLayout()
@@ -141,13 +116,6 @@ class WorkunitFields(QWidget):
         for box in (self.private, self.internal, self.cost):
             checks.addWidget(box)
         checks.addStretch(1)
-        files_row = QHBoxLayout()
-        files_row.addWidget(self.attachments, 1)
-        files_buttons = QVBoxLayout()
-        files_buttons.addWidget(self.attach_button)
-        files_buttons.addWidget(self.remove_attachment_button)
-        files_buttons.addStretch(1)
-        files_row.addLayout(files_buttons)
 
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
@@ -157,22 +125,15 @@ class WorkunitFields(QWidget):
         self._row("&Shared with:", self.shared_with, self.shared_with, "shared_with")
         self._completion_row = self._row("&Date of completion:", self.completed_at,
                                          self.completed_at, "completed_at")
-        self._row("&Attachments:", self.attachments, files_row, "attachments")
+        self._row("&Attachments:", self.attachments, self.file_list, "attachments")
 
     def _row(self, label: str, buddy: QWidget | None, field: QWidget | QHBoxLayout,
              *errors: str) -> int:
-        column = QVBoxLayout()
-        column.setSpacing(2)
-        if isinstance(field, QWidget):
-            column.addWidget(field)
-        else:
-            column.addLayout(field)
-        for name in errors:
-            column.addWidget(self._errors[name])
         caption = QLabel(label, self)
         if buddy is not None:
             caption.setBuddy(buddy)
-        self.form.addRow(caption, column)
+        self.form.addRow(caption, message_column([field],
+                                                 [self._errors[name] for name in errors]))
         return self.form.rowCount() - 1
 
     def _check(self, key: str, text: str, tip: str) -> QCheckBox:
@@ -181,12 +142,6 @@ class WorkunitFields(QWidget):
         box.setAccessibleName(text)
         box.setToolTip(tip)
         return box
-
-    def _button(self, name: str, text: str, icon: str, accessible: str) -> QPushButton:
-        button = QPushButton(palette.icon(icon), text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        return button
 
     # --- Values ---------------------------------------------------------------------------
 
@@ -217,7 +172,7 @@ class WorkunitFields(QWidget):
             self.shared_with.set_shares(())
             self.completed_at.setDateTime(QDateTime.currentDateTime())
             self._completion_touched = False
-            self.attachments.clear()
+            self.file_list.clear()
         finally:
             self._filling = False
 
@@ -237,7 +192,7 @@ class WorkunitFields(QWidget):
                 self.completed_at.setDateTime(
                     QDateTime.fromSecsSinceEpoch(int(draft.completed_at.timestamp())))
                 self._completion_touched = True
-            self.attachments.clear()
+            self.file_list.clear()
             for name in draft.attachment_paths:
                 if Path(name).is_file():  # a file since moved is not guessed at
                     self.add_attachment(Path(name))
@@ -261,18 +216,10 @@ class WorkunitFields(QWidget):
 
     def add_attachment(self, path: Path) -> None:
         """Queue ``path`` to be attached when the workunit is added (once per path)."""
-        if path in self.attachment_paths():
-            return
-        item = QListWidgetItem(palette.icon("mdi6.file-outline"), path.name)
-        item.setData(PathRole, str(path))
-        item.setToolTip(str(path))
-        self.attachments.addItem(item)
-        self._errors["attachments"].hide()
-        self._on_field_changed()
+        self.file_list.add(path)
 
     def attachment_paths(self) -> list[Path]:
-        return [Path(self.attachments.item(row).data(PathRole))
-                for row in range(self.attachments.count())]
+        return self.file_list.paths()
 
     # --- Refusals -------------------------------------------------------------------------
 
@@ -303,12 +250,6 @@ class WorkunitFields(QWidget):
         self._on_field_changed()
 
     @Slot()
-    def _on_attach_button_clicked(self) -> None:
-        for path in choose_files(self):
-            self.add_attachment(path)
-
-    @Slot()
-    def _on_remove_attachment_button_clicked(self) -> None:
-        for item in self.attachments.selectedItems():
-            self.attachments.takeItem(self.attachments.row(item))
+    def _on_file_list_added(self) -> None:
+        self._errors["attachments"].hide()
         self._on_field_changed()

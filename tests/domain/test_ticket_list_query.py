@@ -300,6 +300,63 @@ def test_text_index_follows_every_kind_of_write(org: Org, sample: Sample) -> Non
                                  "VALUES ('integrity-check', 1)"))
 
 
+def _capped_pages(session: Any, perms: acl.Permissions, ticket_filter: TicketFilter,
+                  limit: int, cap: int) -> tuple[list[uuid.UUID], list[int]]:
+    """Every row a capped list gives, page after page, and each page's ``capped_at``."""
+    rows: list[uuid.UUID] = []
+    marks: list[int] = []
+    after = None
+    while True:
+        page = ticket_list_page(session, perms, ticket_filter, TicketSort(), limit=limit,
+                                after=after, max_matches=cap)
+        rows.extend(r.id for r in page.rows)
+        marks.append(page.capped_at)
+        if page.next_cursor is None:
+            return rows, marks
+        after = page.next_cursor
+
+
+def test_a_text_search_stops_at_the_cap_and_says_so(org: Org, sample: Sample) -> None:
+    search = TicketFilter(text="ticket", statuses=frozenset())
+    with org.ws.read() as session:
+        perms = acl.load_permissions(session, org.admin)
+        everything = [r.id for r in _all_pages(session, perms, search, TicketSort(), 100)]
+        assert len(everything) == 25
+        for limit in (1, 3, 4, 7, 100):  # pages smaller, equal to, larger than the rest
+            rows, marks = _capped_pages(session, perms, search, limit, cap=7)
+            assert rows == everything[:7], limit
+            assert marks[-1] == 7, limit
+            assert set(marks[:-1]) <= {0}, limit
+        assert count_listed(session, perms, search, max_matches=7) == 8, "more than 7"
+        assert count_listed(session, perms, search) == 25
+
+
+def test_a_search_within_the_cap_is_not_cut(org: Org, sample: Sample) -> None:
+    search = TicketFilter(text="ticket B", statuses=frozenset())  # five tickets
+    with org.ws.read() as session:
+        perms = acl.load_permissions(session, org.admin)
+        for cap in (5, 6):
+            rows, marks = _capped_pages(session, perms, search, 2, cap)
+            assert len(rows) == 5
+            assert set(marks) == {0}, "all of them are listed"
+            assert count_listed(session, perms, search, max_matches=cap) == 5
+
+
+def test_no_cap_without_text_or_with_zero(org: Org, sample: Sample) -> None:
+    with org.ws.read() as session:
+        perms = acl.load_permissions(session, org.admin)
+        for ticket_filter, cap in ((EVERYTHING, 3), (dataclasses.replace(EVERYTHING,
+                                                                         text=" ,. "), 3),
+                                   (dataclasses.replace(EVERYTHING, text="ticket"), 0)):
+            rows, marks = _capped_pages(session, perms, ticket_filter, 4, cap)
+            assert len(rows) == 25
+            assert set(marks) == {0}
+            assert count_listed(session, perms, ticket_filter, max_matches=cap) == 25
+        page = ticket_list_page(session, perms, EVERYTHING, limit=4, max_matches=3)
+        assert page.next_cursor is not None
+        assert page.next_cursor.listed == 0, "the keyset cursor is as it always was"
+
+
 def test_rows_carry_what_the_columns_show(org: Org, sample: Sample) -> None:
     org.do(AddWorkunit(ticket_id=sample.ids[0], text_html="<p>Still broken</p>"), org.javi)
     org.do(AddWorkunit(ticket_id=sample.ids[2], text_html="<p>Any news?</p>"), org.javi)

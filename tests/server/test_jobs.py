@@ -20,7 +20,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from desktopdesk.models import ApiToken, LoginFailure, Ticket
+from desktopdesk.domain import workflow
+from desktopdesk.domain.auto_close import CLOSABLE_STATUSES
+from desktopdesk.domain.commands import AddWorkunit, ChangeSetting, SetStatusMapping
+from desktopdesk.models import ApiToken, LoginFailure, Resolution, Status, Ticket, Workunit
 from desktopdesk.server.app import create_app, open_server
 from desktopdesk.server.config import AuthSettings, ServerConfig
 from desktopdesk.server.jobs import (
@@ -405,3 +408,92 @@ def test_a_server_first_started_on_a_filled_database_analyses_it(
         assert (_statistics_rows(state.workspace) or 0) > 0
     finally:
         state.workspace.close()
+
+
+# --- Auto-close -----------------------------------------------------------------------------
+
+#: A month after the demo's last day: every ticket still open has been idle for weeks.
+LATER = DEMO_TODAY + dt.timedelta(days=30)
+
+
+def _idle_open_tickets(store: Workspace, cutoff: dt.datetime) -> dict[uuid.UUID, Status]:
+    with store.read() as session:
+        return {ticket_id: Status(status) for ticket_id, status in session.execute(
+            select(Ticket.id, Ticket.status).where(Ticket.status.in_(CLOSABLE_STATUSES),
+                                                   Ticket.updated_at < cutoff))}
+
+
+def test_idle_tickets_are_closed_as_expired_once_a_day(
+    server_config: ServerConfig, workspace: Workspace
+) -> None:
+    admin = user_id(workspace, "admin")
+    workspace.execute(ChangeSetting(key="auto_close_days", value=20), admin, now=DEMO_TODAY)
+    cutoff = LATER - dt.timedelta(days=20)
+    recent, *_ = _idle_open_tickets(workspace, cutoff)
+    with workspace.read() as session:
+        owner = session.scalars(select(Ticket.owner_id).where(Ticket.id == recent)).one()
+    workspace.execute(AddWorkunit(ticket_id=recent, text_html="<p>Still on it</p>"), owner,
+                      now=LATER - dt.timedelta(days=5))
+    idle = _idle_open_tickets(workspace, cutoff)
+    assert idle
+    assert recent not in idle
+    with workspace.read() as session:
+        untouched = {t.id: (t.status, t.updated_at) for t in session.scalars(
+            select(Ticket).where(Ticket.id.not_in(list(idle))))}
+
+    report = run_named(workspace, server_config, "auto-close-idle-tickets", LATER)
+
+    assert report.detail == f"{len(idle)} idle ticket(s) closed"
+    with workspace.read() as session:
+        for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(list(idle)))):
+            assert (ticket.status, ticket.resolution) == (Status.CLOSED, Resolution.EXPIRED)
+            assert ticket.closed_by_id == ticket.owner_id
+            note = session.scalars(select(Workunit).where(
+                Workunit.ticket_id == ticket.id).order_by(Workunit.created_at.desc())).first()
+            assert note is not None
+            assert note.author_id == ticket.owner_id
+            assert "nobody updated this ticket for 20 days" in note.text_html
+        assert {t.id: (t.status, t.updated_at) for t in session.scalars(
+            select(Ticket).where(Ticket.id.not_in(list(idle))))} == untouched
+    assert run_job(workspace, server_config, LATER + HOUR,
+                   JOB_BY_NAME["auto-close-idle-tickets"]).outcome is Outcome.NOT_DUE
+    tomorrow = run_named(workspace, server_config, "auto-close-idle-tickets",
+                         LATER + dt.timedelta(days=1))
+    assert tomorrow.detail == "0 idle ticket(s) closed"
+
+
+def test_a_ticket_the_mapping_keeps_open_does_not_undo_the_others(
+    server_config: ServerConfig, workspace: Workspace
+) -> None:
+    admin = user_id(workspace, "admin")
+    workspace.execute(ChangeSetting(key="auto_close_days", value=20), admin, now=DEMO_TODAY)
+    workspace.execute(SetStatusMapping(transitions=workflow.manual_example()), admin,
+                      now=DEMO_TODAY)
+    idle = _idle_open_tickets(workspace, LATER - dt.timedelta(days=20))
+    ready = {t for t, status in idle.items() if status is Status.PENDING_TO_BE_CLOSED}
+    kept = set(idle) - ready
+    assert ready, "the demo has idle tickets the mapping lets close"
+    assert kept, "and idle tickets it keeps open"
+
+    report = run_named(workspace, server_config, "auto-close-idle-tickets", LATER)
+
+    assert report.detail == (f"{len(ready)} idle ticket(s) closed, {len(kept)} left open "
+                             "(refused)")
+    assert (info(workspace, "auto-close-idle-tickets", "last_outcome") or "").startswith("ok")
+    with workspace.read() as session:
+        statuses = dict(session.execute(select(Ticket.id, Ticket.status)
+                                        .where(Ticket.id.in_(list(idle)))).all())
+        notes = set(session.scalars(select(Workunit.ticket_id).where(
+            Workunit.ticket_id.in_(list(kept)), Workunit.text_html.contains("automatically"))))
+    assert {t for t, status in statuses.items() if status == Status.CLOSED} == ready
+    assert notes == set(), "a refused ticket keeps none of its close"
+
+
+def test_auto_close_set_to_zero_does_nothing(
+    server_config: ServerConfig, workspace: Workspace
+) -> None:
+    admin = user_id(workspace, "admin")
+    workspace.execute(ChangeSetting(key="auto_close_days", value=0), admin, now=DEMO_TODAY)
+    report = run_named(workspace, server_config, "auto-close-idle-tickets",
+                       DEMO_TODAY + dt.timedelta(days=3650))
+    assert report.detail == "auto-close is off"

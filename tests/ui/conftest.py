@@ -1,13 +1,19 @@
-"""Widget-test fixtures: a handful of tickets in several statuses, and windows to show them."""
+"""Widget-test fixtures: a handful of tickets in several statuses, windows to show them,
+and the helpers several widget tests drive their screens with."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktopdesk.domain.commands import (
@@ -19,7 +25,10 @@ from desktopdesk.domain.commands import (
 )
 from desktopdesk.domain.queries import user_summary
 from desktopdesk.models import Resolution, Status
+from desktopdesk.ui import messages
 from desktopdesk.ui.main_window import MainWindow
+from desktopdesk.ui.tasks import TaskRunner
+from desktopdesk.ui.ticket_picker import ParentPicker
 from tests.conftest import Org
 
 
@@ -101,3 +110,104 @@ def wait_until_loaded(qtbot: QtBot, window: MainWindow) -> None:
     """Until the list has no page in flight and the status bar has its count."""
     qtbot.waitUntil(lambda: not window.model.is_fetching
                     and window.count_label.text() not in ("", "Counting…"))
+
+
+# --- Runners, messages, hosts, pictures -------------------------------------------------------
+
+
+@pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    """A task runner of the test's own, drained when the test ends."""
+    made = TaskRunner()
+    yield made
+    made.wait_for_done()
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Messages the UI would show in a dialog, recorded instead (a dialog would block)."""
+    seen: list[str] = []
+    for kind in ("info", "warning", "error"):
+        monkeypatch.setattr(messages, kind, lambda _parent, text, **_kw: seen.append(text))
+    return seen
+
+
+Embed = Callable[..., QWidget]
+
+
+@pytest.fixture
+def embed(qtbot: QtBot) -> Embed:
+    """Show a widget inside a plain window, as the ticket view and the dialogs hold theirs
+    (a top-level one would have the offscreen platform warn as its minimum size changes)."""
+    hosts: list[QWidget] = []  # qtbot holds widgets weakly
+
+    def show(widget: QWidget, width: int = 800, height: int = 500) -> QWidget:
+        host = QWidget()
+        host.setObjectName("embed_host")
+        qtbot.addWidget(host)
+        hosts.append(host)
+        widget.setParent(host)
+        host.resize(width, height)
+        widget.resize(width, height)
+        host.show()
+        qtbot.waitExposed(host)
+        return widget
+
+    return show
+
+
+def red_square() -> QImage:
+    """A picture to paste or store, easy to find again on screen (#d93025)."""
+    image = QImage(64, 40, QImage.Format.Format_RGB32)
+    image.fill(QColor("#d93025"))
+    return image
+
+
+def qt_modules_loaded_by(module: str) -> list[str]:
+    """The PySide6 modules that importing ``module`` loads, in a fresh interpreter: none
+    for the plain functions the runner calls on a worker."""
+    script = (f"import sys, {module}; "
+              "print(' '.join(sorted(m for m in sys.modules if m.startswith('PySide6'))))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+# --- Driving inputs --------------------------------------------------------------------------
+
+
+def offered(box: QComboBox) -> list[str]:
+    return [box.itemText(i) for i in range(box.count())]
+
+
+def choose(qtbot: QtBot, box: QComboBox, text: str) -> None:
+    """Pick ``text`` with the keyboard, as a person tabbing through the form would."""
+    target = box.findText(text)
+    assert target >= 0, f"{text!r} is not offered: {offered(box)}"
+    box.setFocus()
+    if box.currentIndex() < 0:
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+    while box.currentIndex() != target:
+        key = Qt.Key.Key_Down if box.currentIndex() < target else Qt.Key.Key_Up
+        qtbot.keyClick(box, key)
+
+
+#: A popup (a completer's, a calendar's) asks the window system to raise it and grab the
+#: keyboard; the offscreen platform cannot, and says so. Mark each test that opens one.
+popup_warnings = pytest.mark.qt_log_ignore(
+    r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+
+
+def pick_parent(qtbot: QtBot, picker: ParentPicker, words: str) -> int:
+    """Type ``words`` into the picker and take the first ticket it suggests; how many it
+    suggested."""
+    with qtbot.waitSignal(picker.suggestions_shown, timeout=10_000) as found:
+        qtbot.keyClicks(picker.search_edit, words)
+    count: int = found.args[0]
+    assert count > 0, f"nothing found for {words!r}"
+    popup = picker.completer.popup()
+    assert popup is not None
+    popup.setCurrentIndex(picker.completer.completionModel().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    return count

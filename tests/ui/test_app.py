@@ -10,10 +10,15 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktopdesk.domain.commands import ChangeSetting
+from desktopdesk.domain.settings import AUTO_CLOSE_DAYS
+from desktopdesk.models import Resolution, Status, Ticket
 from desktopdesk.ui import messages
-from desktopdesk.ui.app import DESKTOP_FILE_NAME, CrashHook, create_application
+from desktopdesk.ui.app import DESKTOP_FILE_NAME, CrashHook, close_idle_tickets, create_application
 from desktopdesk.ui.crash_dialog import CrashDialog
 from desktopdesk.ui.tasks import TaskRunner
+from tests.conftest import Org
+from tests.ui.conftest import MakeWindow, Tickets
 
 
 def test_application_identity(qapp: QApplication) -> None:
@@ -74,3 +79,19 @@ def test_runner_hands_back_exceptions(qtbot: QtBot) -> None:
         pass
     assert isinstance(failure.args[0], KeyError)
     runner.wait_for_done()
+
+
+def test_a_standalone_store_closes_its_idle_tickets_at_start(
+        qtbot: QtBot, make_window: MakeWindow, org: Org, tickets: Tickets) -> None:
+    # The sample tickets were last touched on 2 March 2026; today is later than that.
+    org.do(ChangeSetting(key=AUTO_CLOSE_DAYS.key, value=30), org.admin)
+    window = make_window(org.ramon)
+    close_idle_tickets(window)
+    qtbot.waitUntil(lambda: not window.runner.busy and not window.model.is_fetching,
+                    timeout=20_000)
+    with org.ws.read() as session:
+        ticket = session.get(Ticket, tickets.ramon_new)
+        assert ticket is not None
+        assert (ticket.status, ticket.resolution) == (Status.CLOSED, Resolution.EXPIRED)
+    assert tickets.ramon_new not in {window.model.ticket_id(row)
+                                     for row in range(window.model.rowCount())}

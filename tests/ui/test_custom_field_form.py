@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +22,7 @@ from desktopdesk.domain.ticket_form import CustomFieldSpec, field_specs
 from desktopdesk.models import FieldKind
 from desktopdesk.ui.custom_field_form import NOT_OFFERED, CustomFieldForm, OptionalDateEdit
 from tests.conftest import Org
+from tests.ui.conftest import Embed, choose, offered, popup_warnings
 
 HARDWARE, BRAND, MODEL = (uuid.UUID(int=n) for n in (1, 2, 3))
 TEXT, NOTES, BOUGHT, UNITS, URGENT, SITE = (uuid.UUID(int=n) for n in range(10, 16))
@@ -50,48 +50,23 @@ MakeForm = Callable[..., CustomFieldForm]
 
 
 @pytest.fixture
-def make_form(qtbot: QtBot) -> Iterator[MakeForm]:
-    """A form inside a plain shown window: as a top-level (or in the window's layout) it
-    would have the offscreen platform warn whenever its minimum size changes."""
-    hosts: list[QWidget] = []
+def make_form(embed: Embed) -> MakeForm:
+    """A form inside a plain shown window (``embed``)."""
 
     def make(specs: tuple[CustomFieldSpec, ...],
              values: dict[str, str] | None = None) -> CustomFieldForm:
-        host = QWidget()
-        host.setObjectName("form_host")
-        qtbot.addWidget(host)
-        hosts.append(host)
-        form = CustomFieldForm(host)
+        form = CustomFieldForm()
         form.set_fields(specs, values or {})
-        host.resize(480, 480)
-        form.resize(480, 480)
-        host.show()
-        qtbot.waitExposed(host)
+        embed(form, 480, 480)
         return form
 
-    yield make
-    for host in hosts:
-        host.close()
+    return make
 
 
 def combo(form: CustomFieldForm, field_id: uuid.UUID) -> QComboBox:
     editor = form.editor(field_id)
     assert isinstance(editor, QComboBox)
     return editor
-
-
-def offered(box: QComboBox) -> list[str]:
-    return [box.itemText(i) for i in range(box.count())]
-
-
-def choose(qtbot: QtBot, box: QComboBox, text: str) -> None:
-    """Pick ``text`` with the keyboard, as a person tabbing through the form would."""
-    target = box.findText(text)
-    assert target >= 0, f"{text!r} is not offered: {offered(box)}"
-    box.setFocus()
-    while box.currentIndex() != target:
-        key = Qt.Key.Key_Down if box.currentIndex() < target else Qt.Key.Key_Up
-        qtbot.keyClick(box, key)
 
 
 def error_under(form: CustomFieldForm, field_id: uuid.UUID) -> str:
@@ -207,9 +182,7 @@ def test_typed_values_of_every_kind(qtbot: QtBot, make_form: MakeForm) -> None:
     assert form.values()[str(BOUGHT)] == ""
 
 
-# The calendar is a popup, which asks the window system to grab the keyboard; the
-# offscreen platform cannot, and says so.
-@pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+@popup_warnings  # the calendar is a popup
 def test_a_date_can_be_picked_from_the_calendar(qtbot: QtBot, make_form: MakeForm) -> None:
     form = make_form(EVERY_KIND, {str(BOUGHT): "2025-11-03"})
     date = form.editor(BOUGHT)

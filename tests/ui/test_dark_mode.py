@@ -30,7 +30,7 @@ from desktopdesk.sync.credential_access import (
     MasterPasswordPurpose,
     MasterPasswordRequest,
 )
-from desktopdesk.ui import messages, palette, ticket_icons
+from desktopdesk.ui import palette, ticket_icons
 from desktopdesk.ui.custom_field_form import CustomFieldForm
 from desktopdesk.ui.main_window import MainWindow
 from desktopdesk.ui.master_password_dialog import MasterPasswordDialog
@@ -162,14 +162,6 @@ def assert_scheme(widget: QWidget, schemes: Schemes) -> None:
 
 
 # --- Screens -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    texts: list[str] = []
-    for kind in ("info", "warning", "error"):
-        monkeypatch.setattr(messages, kind, lambda _parent, text, **_kw: texts.append(text))
-    return texts
 
 
 def open_ticket(qtbot: QtBot, window: MainWindow, ticket_id: uuid.UUID) -> TicketView:

@@ -216,13 +216,6 @@ def test_with_a_keyring_nothing_is_asked(qtbot: QtBot, laptop: Laptop,
 # --- The dialog on its own ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    made = TaskRunner()
-    yield made
-    made.wait_for_done()
-
-
 def make_dialog(qtbot: QtBot, access: CredentialAccess, purpose: MasterPasswordPurpose,
                 runner: TaskRunner) -> MasterPasswordDialog:
     dialog = MasterPasswordDialog(access, MasterPasswordRequest(purpose, access.path), runner)

@@ -10,7 +10,15 @@ import qtawesome
 import shiboken6
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QToolTip
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFrame,
+    QLabel,
+    QStyle,
+    QStyleOptionButton,
+    QToolTip,
+)
 from pytestqt.qtbot import QtBot
 
 from desktopdesk.ui import palette
@@ -19,6 +27,7 @@ from desktopdesk.ui.palette import (
     DARK,
     LIGHT,
     Appearance,
+    OutlinedIndicatorStyle,
     SchemePreference,
     composite,
     contrast_ratio,
@@ -77,7 +86,9 @@ def test_the_palette_follows_the_system_scheme_live(
     qapp: QApplication, qtbot: QtBot, make_appearance: MakeAppearance,
 ) -> None:
     appearance = make_appearance("system")
-    assert qapp.style().name().lower() == "fusion"
+    style = qapp.style()
+    assert isinstance(style, OutlinedIndicatorStyle)  # Fusion, check boxes outlined
+    assert style.baseStyle().name().lower() == "fusion"
     with qtbot.waitSignal(appearance.scheme_applied) as applied:
         system_says(qapp, Qt.ColorScheme.Dark)
     assert applied.args == [Qt.ColorScheme.Dark]
@@ -299,3 +310,26 @@ def test_an_unknown_stored_scheme_reads_as_following_the_system(tmp_path: Path) 
     (tmp_path / PREFERENCES_FILE).write_text('{"appearance": {"color_scheme": "purple"}}',
                                              encoding="utf-8")
     assert DesktopPreferences(tmp_path).color_scheme == "system"
+
+
+def test_an_unticked_check_box_can_be_seen_on_the_dark_palette(
+        qtbot: QtBot, make_appearance: MakeAppearance) -> None:
+    make_appearance("dark")
+    box = QCheckBox("Under warranty")
+    qtbot.addWidget(box)
+    box.resize(box.sizeHint())
+    image = box.grab().toImage()
+    indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator,
+                                           _check_option(box), box)
+    background = image.pixelColor(image.width() - 2, image.height() // 2)
+    edge = max((image.pixelColor(x, y)
+                for x in range(indicator.left(), indicator.right() + 1)
+                for y in range(indicator.top(), indicator.bottom() + 1)),
+               key=lambda c: contrast_ratio(c, background))  # its outline, at best
+    assert contrast_ratio(edge, background) >= GRAPHIC
+
+
+def _check_option(box: QCheckBox) -> QStyleOptionButton:
+    option = QStyleOptionButton()
+    option.initFrom(box)
+    return option

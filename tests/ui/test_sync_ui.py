@@ -46,7 +46,6 @@ from desktopdesk.sync.credential_access import (
     shared_credentials,
 )
 from desktopdesk.sync.credentials import CredentialStore, StoreKind
-from desktopdesk.ui import messages
 from desktopdesk.ui.connect_dialog import ConnectDialog
 from desktopdesk.ui.main_window import MainWindow
 from desktopdesk.ui.master_password_dialog import MasterPasswordDialog
@@ -61,10 +60,13 @@ from tests.sync.desktop import Desktop
 from tests.sync.live_server import closed_loopback_url, running_demo_server
 from tests.sync.memory_keyring import MemoryKeyring, installed
 
-#: The offscreen platform can neither size nor raise top-level windows (the sync panel,
-#: the window F5 is pressed in); it says so, and that is all it says.
-pytestmark = pytest.mark.qt_log_ignore(
-    r"This plugin does not support (propagateSizeHints|raise)\(\)")
+pytestmark = [
+    #: The offscreen platform can neither size nor raise top-level windows (the sync
+    #: panel, the window F5 is pressed in); it says so, and that is all it says.
+    pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)"),
+    #: A message box would block: every test here only records what would be shown.
+    pytest.mark.usefixtures("shown"),
+]
 
 SYNC_TIMEOUT_MS = 30_000
 JAVI = "Javier «Javi» Delgado"
@@ -83,16 +85,6 @@ def vault(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         yield backend
-
-
-@pytest.fixture(autouse=True)
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Messages the UI would show in a dialog, recorded instead (a dialog would block)."""
-    seen: list[str] = []
-    for kind in ("info", "warning", "error"):
-        monkeypatch.setattr(messages, kind,
-                            lambda _parent, text, **_kw: seen.append(text))
-    return seen
 
 
 def api(url: str, username: str) -> dict[str, str]:

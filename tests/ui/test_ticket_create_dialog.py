@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,8 +24,8 @@ from desktopdesk.domain.commands import (
     UpdateGroup,
 )
 from desktopdesk.domain.errors import DomainError
-from desktopdesk.models import Attachment, CustomFieldValue, FieldKind, Ticket
-from desktopdesk.ui import messages, workunit_fields
+from desktopdesk.models import Attachment, FieldKind, Ticket
+from desktopdesk.ui import files_to_attach
 from desktopdesk.ui.attachment_files import image_hashes
 from desktopdesk.ui.inline_images import png_bytes
 from desktopdesk.ui.tasks import TaskRunner
@@ -35,7 +33,15 @@ from desktopdesk.ui.ticket_create_dialog import TicketCreateDialog
 from desktopdesk.ui.ticket_create_source import TicketSubmission, submit_ticket
 from desktopdesk.ui.ticket_view_source import find_parent_tickets
 from tests.conftest import Org
-from tests.ui.conftest import Tickets
+from tests.domain.support import custom_values, ticket
+from tests.ui.conftest import (
+    Tickets,
+    choose,
+    offered,
+    pick_parent,
+    popup_warnings,
+    qt_modules_loaded_by,
+)
 
 MakeDialog = Callable[[uuid.UUID], TicketCreateDialog]
 
@@ -99,31 +105,6 @@ def make_dialog(qtbot: QtBot, org: Org) -> Iterator[MakeDialog]:
     runner.wait_for_done()
 
 
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Messages the dialog showed, instead of modal boxes."""
-    texts: list[str] = []
-    monkeypatch.setattr(messages, "warning", lambda _p, text, **_kw: texts.append(text))
-    monkeypatch.setattr(messages, "error", lambda _p, text, **_kw: texts.append(text))
-    return texts
-
-
-def choose(qtbot: QtBot, box: QComboBox, text: str) -> None:
-    """Pick ``text`` with the keyboard."""
-    target = box.findText(text)
-    assert target >= 0, f"{text!r} is not offered"
-    box.setFocus()
-    if box.currentIndex() < 0:
-        qtbot.keyClick(box, Qt.Key.Key_Down)
-    while box.currentIndex() != target:
-        key = Qt.Key.Key_Down if box.currentIndex() < target else Qt.Key.Key_Up
-        qtbot.keyClick(box, key)
-
-
-def offered(box: QComboBox) -> list[str]:
-    return [box.itemText(i) for i in range(box.count())]
-
-
 def field_combo(dialog: TicketCreateDialog, field_id: uuid.UUID) -> QComboBox:
     editor = dialog.custom_fields.editor(field_id)
     assert isinstance(editor, QComboBox)
@@ -151,21 +132,6 @@ def ticket_count(org: Org) -> int:
         return session.scalar(select(func.count()).select_from(Ticket)) or 0
 
 
-def stored_ticket(org: Org, ticket_id: uuid.UUID) -> Ticket:
-    with org.ws.read() as session:
-        row = session.get(Ticket, ticket_id)
-        assert row is not None
-        session.expunge(row)
-        return row
-
-
-def custom_values(org: Org, ticket_id: uuid.UUID) -> dict[uuid.UUID, str]:
-    with org.ws.read() as session:
-        rows = session.execute(select(CustomFieldValue.field_id, CustomFieldValue.value)
-                               .where(CustomFieldValue.ticket_id == ticket_id))
-        return {field_id: value for field_id, value in rows}
-
-
 def fill_hardware_ticket(qtbot: QtBot, dialog: TicketCreateDialog, hw: Hardware) -> None:
     choose(qtbot, dialog.type_combo, "Hardware")
     qtbot.keyClicks(dialog.title_edit, "Laptop screen flickers")
@@ -187,7 +153,7 @@ def test_a_ticket_is_filed_with_its_custom_values_and_file(
 ) -> None:
     photo_log = tmp_path / "dmesg.txt"
     photo_log.write_text("i915: flip_done timed out\n")
-    monkeypatch.setattr(workunit_fields, "choose_files", lambda _parent: [photo_log])
+    monkeypatch.setattr(files_to_attach, "choose_files", lambda _parent: [photo_log])
     dialog = make_dialog(org.ramon)
     choose(qtbot, dialog.type_combo, "Hardware")
     assert offered(dialog.group_combo) == ["Support"]  # the type's groups only
@@ -208,12 +174,12 @@ def test_a_ticket_is_filed_with_its_custom_values_and_file(
 
     ticket_id = create(qtbot, dialog)
 
-    ticket = stored_ticket(org, ticket_id)
-    assert (ticket.title, ticket.group_id, ticket.ticket_type_id, ticket.priority,
-            ticket.creator_id) == ("Laptop screen flickers", org.support, hardware.type_id, 3,
+    filed = ticket(org, ticket_id)
+    assert (filed.title, filed.group_id, filed.ticket_type_id, filed.priority,
+            filed.creator_id) == ("Laptop screen flickers", org.support, hardware.type_id, 3,
                                    org.ramon)
-    assert "docked" in ticket.description_html
-    assert "font-weight" in ticket.description_html or "<b>" in ticket.description_html
+    assert "docked" in filed.description_html
+    assert "font-weight" in filed.description_html or "<b>" in filed.description_html
     assert custom_values(org, ticket_id) == {
         hardware.kind: "Laptop", hardware.brand: "Lenovo", hardware.model: "ThinkPad T14",
         hardware.serial: "PF-3X9K2"}
@@ -233,8 +199,8 @@ def test_ctrl_enter_files_the_ticket(
     qtbot.keyClicks(dialog.title_edit, "Mouse wheel sticks")
     with qtbot.waitSignal(dialog.ticket_created, timeout=10_000) as created:
         qtbot.keyClick(dialog.title_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    ticket = stored_ticket(org, created.args[0])  # type: ignore[index]
-    assert (ticket.title, ticket.group_id, ticket.creator_id) == (
+    filed = ticket(org, created.args[0])  # type: ignore[index]
+    assert (filed.title, filed.group_id, filed.creator_id) == (
         "Mouse wheel sticks", org.acme_group, org.ana)
 
 
@@ -270,7 +236,7 @@ def test_a_picture_in_the_description_is_attached_to_the_ticket(
 
     ticket_id = create(qtbot, dialog)
 
-    assert image_hashes(stored_ticket(org, ticket_id).description_html) == [sha]
+    assert image_hashes(ticket(org, ticket_id).description_html) == [sha]
     with org.ws.read() as session:
         attached = session.execute(select(Attachment.sha256, Attachment.mime_type).where(
             Attachment.ticket_id == ticket_id)).all()
@@ -352,7 +318,7 @@ def test_the_creator_is_offered_to_managers_only(
     assert ramon.creator_combo.currentText() == "Ramon (ramon)"
     choose(qtbot, ramon.creator_combo, "Tomas (tomas)")
     qtbot.keyClicks(ramon.title_edit, "Filed for Tomas")
-    assert stored_ticket(org, create(qtbot, ramon)).creator_id == org.tomas
+    assert ticket(org, create(qtbot, ramon)).creator_id == org.tomas
 
 
 def test_the_creation_date_is_offered_when_the_setting_allows(
@@ -366,7 +332,7 @@ def test_the_creation_date_is_offered_when_the_setting_allows(
     when = QDateTime.currentDateTime().addDays(-3)
     dialog.created_at_edit.setDateTime(when)
     qtbot.keyClicks(dialog.title_edit, "Reported by phone on Monday")
-    created = stored_ticket(org, create(qtbot, dialog)).created_at
+    created = ticket(org, create(qtbot, dialog)).created_at
     assert int(created.timestamp()) == when.toSecsSinceEpoch()
 
 
@@ -446,7 +412,7 @@ def test_a_group_at_its_notify_limit_warns_and_files(
 
     assert len(shown) == 1
     assert "Group 'Acme' allows 1 tickets per person a year" in shown[0]
-    assert stored_ticket(org, ticket_id).title == "One more, with a warning"
+    assert ticket(org, ticket_id).title == "One more, with a warning"
 
 
 def test_an_unreadable_file_files_nothing_and_is_named_beside_the_files(
@@ -468,42 +434,29 @@ def test_an_unreadable_file_files_nothing_and_is_named_beside_the_files(
 # --- The parent -------------------------------------------------------------------------
 
 
-# The completer's popup asks the window system to raise it and grab the keyboard; the
-# offscreen platform cannot, and says so.
-@pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+@popup_warnings
 def test_the_parent_is_found_by_title_words_and_filed_with_the_ticket(
     qtbot: QtBot, org: Org, tickets: Tickets, make_dialog: MakeDialog,
 ) -> None:
     dialog = make_dialog(org.ramon)
     picker = dialog.parent_picker
     choose(qtbot, dialog.group_combo, "Support")
-    with qtbot.waitSignal(picker.suggestions_shown, timeout=10_000) as found:
-        qtbot.keyClicks(picker.search_edit, "printer jams")
-    assert found.args == [1]
-    popup = picker.completer.popup()
-    assert popup is not None
-    assert picker.suggestions.item(0).text().endswith("Printer on the second floor jams")
-    popup.setCurrentIndex(picker.completer.completionModel().index(0, 0))
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert pick_parent(qtbot, picker, "printer jams") == 1
+    assert picker.chosen_text().endswith("Printer on the second floor jams")
     assert picker.parent_id() == tickets.ramon_new
     assert picker.chip.isVisibleTo(dialog)
     qtbot.keyClicks(dialog.title_edit, "Order a new fuser")
-    assert stored_ticket(org, create(qtbot, dialog)).parent_id == tickets.ramon_new
+    assert ticket(org, create(qtbot, dialog)).parent_id == tickets.ramon_new
 
 
-@pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+@popup_warnings
 def test_a_chosen_parent_can_be_removed_before_filing(
     qtbot: QtBot, org: Org, tickets: Tickets, make_dialog: MakeDialog,
 ) -> None:
     dialog = make_dialog(org.ramon)
     picker = dialog.parent_picker
     choose(qtbot, dialog.group_combo, "Support")
-    with qtbot.waitSignal(picker.suggestions_shown, timeout=10_000):
-        qtbot.keyClicks(picker.search_edit, "printer jams")
-    popup = picker.completer.popup()
-    assert popup is not None
-    popup.setCurrentIndex(picker.completer.completionModel().index(0, 0))
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    pick_parent(qtbot, picker, "printer jams")
     assert "<a " not in picker.chosen_label.text(), "nothing to open from a new ticket"
 
     qtbot.mouseClick(picker.clear_button, Qt.MouseButton.LeftButton)
@@ -511,7 +464,7 @@ def test_a_chosen_parent_can_be_removed_before_filing(
     assert picker.parent_id() is None
     assert picker.search_edit.isVisibleTo(dialog)
     qtbot.keyClicks(dialog.title_edit, "Order a new fuser")
-    assert stored_ticket(org, create(qtbot, dialog)).parent_id is None
+    assert ticket(org, create(qtbot, dialog)).parent_id is None
 
 
 def test_parents_are_found_by_number_among_visible_tickets_only(
@@ -541,9 +494,4 @@ def test_filing_without_a_group_is_refused_naming_the_group(org: Org) -> None:
 
 
 def test_what_the_dialog_reads_and_writes_runs_without_qt() -> None:
-    script = ("import sys, desktopdesk.ui.ticket_create_source; "
-              "print(sorted(m for m in sys.modules if m.startswith('PySide6')))")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=False, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert qt_modules_loaded_by("desktopdesk.ui.ticket_create_source") == []

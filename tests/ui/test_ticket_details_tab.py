@@ -21,30 +21,20 @@ from desktopdesk.domain.commands import (
 )
 from desktopdesk.domain.ticket_details import TicketDetails
 from desktopdesk.models import FieldKind, Priority, Resolution, Status
-from desktopdesk.ui import messages, ticket_view_source
+from desktopdesk.ui import ticket_view_source
 from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_details_side import parse_emails
 from desktopdesk.ui.ticket_details_tab import TicketDetailsTab
-from desktopdesk.ui.ticket_picker import ParentPicker
 from tests.conftest import Org
 from tests.domain.support import custom_values, history, new_ticket, ticket
-from tests.ui.conftest import Tickets
+from tests.ui.conftest import Tickets, pick_parent
 
 #: The close dialog is a top-level window; the offscreen platform cannot size those and
 #: says so, and that is all it says.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 MakeTab = Callable[[uuid.UUID, uuid.UUID], TicketDetailsTab]
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Messages the tab would show in a dialog, recorded instead."""
-    seen: list[str] = []
-    for kind in ("info", "warning", "error"):
-        monkeypatch.setattr(messages, kind, lambda _parent, text, **_kw: seen.append(text))
-    return seen
 
 
 @pytest.fixture
@@ -108,17 +98,6 @@ def save(qtbot: QtBot, tab: TicketDetailsTab) -> None:
 
 def combo_entries(combo: QComboBox) -> list[object]:
     return [combo.itemData(i) for i in range(combo.count())]
-
-
-def pick_parent(qtbot: QtBot, picker: ParentPicker, words: str) -> None:
-    """Type ``words`` into the picker and take the first ticket it suggests."""
-    with qtbot.waitSignal(picker.suggestions_shown, timeout=10_000) as found:
-        qtbot.keyClicks(picker.search_edit, words)
-    assert found.args[0] > 0, f"nothing found for {words!r}"
-    popup = picker.completer.popup()
-    assert popup is not None
-    popup.setCurrentIndex(picker.completer.completionModel().index(0, 0))
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
 
 
 #: The completer's popup asks the window system to raise it and grab the keyboard; the

@@ -7,9 +7,7 @@ import dataclasses
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QIcon
 from pytestqt.modeltest import ModelTester
@@ -39,13 +37,6 @@ from tests.ui.conftest import Tickets
 
 ROOT = QModelIndex()
 EVERY_STATUS = TicketFilter(statuses=frozenset())
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.wait_for_done()
 
 
 def loaded_model(qtbot: QtBot, runner: TaskRunner, org: Org, *, page_size: int,

@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from desktopdesk.domain.ticket_details import (
 )
 from desktopdesk.domain.ticket_list_lookups import Choice
 from desktopdesk.models import Attachment, Priority, Resolution, Status
-from desktopdesk.ui import messages, ticket_files_tab
+from desktopdesk.ui import ticket_files_tab
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_children_tab import TicketChildrenTab
 from desktopdesk.ui.ticket_files_tab import TicketFilesTab, open_copy_path
@@ -50,7 +49,7 @@ from desktopdesk.ui.ticket_tab_models import (
 )
 from desktopdesk.ui.ticket_view_source import load_details
 from tests.conftest import T0, Org
-from tests.ui.conftest import Tickets
+from tests.ui.conftest import Embed, Tickets
 
 ANA = UserSummary(uuid.uuid4(), "acme.ana", "Ana Acme", True)
 RAMON = UserSummary(uuid.uuid4(), "ramon", "Ramon Ruiz", True)
@@ -93,37 +92,6 @@ def history(minutes: int, field: str, old: str, new: str, kind: str = "field_cha
 def link(number: int, title: str, status: Status = Status.NEW,
          visible: bool = True) -> TicketLink:
     return TicketLink(uuid.uuid4(), f"#{number}", title if visible else "", status, visible)
-
-
-Embed = Callable[[QWidget], QWidget]
-
-
-@pytest.fixture
-def embed(qtbot: QtBot) -> Embed:
-    """Show a tab inside a plain window, as the ticket view does (a top-level one would have
-    the offscreen platform warn as its minimum size changes)."""
-    hosts: list[QWidget] = []
-
-    def show(tab: QWidget) -> QWidget:
-        host = QWidget()
-        host.setObjectName("tab_host")
-        qtbot.addWidget(host)
-        hosts.append(host)
-        tab.setParent(host)
-        host.resize(800, 500)
-        tab.resize(800, 500)
-        host.show()
-        qtbot.waitExposed(host)
-        return tab
-
-    return show
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.wait_for_done()
 
 
 def cell(model: Any, row: int, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -322,14 +290,6 @@ def test_the_parent_link_opens_the_parent_unless_the_reader_may_not_see_it(
 
 
 # --- Files ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Messages shown, instead of modal boxes."""
-    texts: list[str] = []
-    monkeypatch.setattr(messages, "error", lambda _p, text, **_kw: texts.append(text))
-    return texts
 
 
 def files_tab(embed: Embed, org: Org, runner: TaskRunner, user_id: uuid.UUID,

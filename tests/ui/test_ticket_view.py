@@ -24,7 +24,7 @@ from desktopdesk.domain.commands import (
 from desktopdesk.models import Resolution, Status
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.conflicts import TicketSyncState
-from desktopdesk.ui import messages, ticket_view, ticket_view_source
+from desktopdesk.ui import ticket_view, ticket_view_source
 from desktopdesk.ui.combo_data import find_data
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_header import TicketHeader, sync_words
@@ -35,14 +35,6 @@ from tests.sync.desktop import Desktop
 from tests.ui.conftest import Tickets
 
 MakeView = Callable[..., TicketView]
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    for kind in ("info", "warning", "error"):
-        monkeypatch.setattr(messages, kind, lambda _parent, text, **_kw: seen.append(text))
-    return seen
 
 
 @pytest.fixture

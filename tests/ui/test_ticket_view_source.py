@@ -19,7 +19,7 @@ from desktopdesk.ui import ticket_view_source as source
 from desktopdesk.ui.attachment_files import UnreadableFileError
 from desktopdesk.ui.desktop_preferences import DesktopPreferences
 from tests.conftest import Org
-from tests.ui.conftest import Tickets
+from tests.ui.conftest import Tickets, qt_modules_loaded_by
 
 
 def command_count(org: Org) -> int:
@@ -207,11 +207,4 @@ def test_create_options_are_read_for_the_person(org: Org) -> None:
 
 def test_the_source_runs_without_qt() -> None:
     """The runner calls it on a worker; a test must not need a QApplication for it."""
-    import subprocess
-    import sys
-
-    script = ("import sys, desktopdesk.ui.ticket_view_source\n"
-              "print(' '.join(m for m in sys.modules if m.startswith('PySide6')))")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True, timeout=60)
-    assert result.stdout.split() == []
+    assert qt_modules_loaded_by("desktopdesk.ui.ticket_view_source") == []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
-from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -23,7 +20,7 @@ from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.models import Attachment, Workunit, WorkunitShare
 from desktopdesk.store.blobs import StoredBlob
 from desktopdesk.store.drafts import DraftSnapshot, DraftStore, InlineImage, WorkunitDraft
-from desktopdesk.ui import messages, rich_text_toolbar, workunit_editor, workunit_fields
+from desktopdesk.ui import files_to_attach, pasted_images, rich_text_toolbar
 from desktopdesk.ui.attachment_files import image_hashes
 from desktopdesk.ui.inline_images import PLACEHOLDER_TEXT_KEY, png_bytes
 from desktopdesk.ui.workunit_editor import WorkunitEditor
@@ -33,7 +30,7 @@ from desktopdesk.ui.workunit_source import (
     submit_workunit,
 )
 from tests.conftest import Org
-from tests.ui.conftest import Tickets
+from tests.ui.conftest import Tickets, popup_warnings, qt_modules_loaded_by, red_square
 
 MakeEditor = Callable[..., WorkunitEditor]
 
@@ -75,21 +72,6 @@ def embedded_editor(qtbot: QtBot, host: QWidget, org: Org, user_id: uuid.UUID,
     with qtbot.waitSignal(editor.context_loaded):
         host.show()
     return editor
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Messages the editor showed, instead of modal boxes."""
-    texts: list[str] = []
-    monkeypatch.setattr(messages, "warning", lambda _p, text, **_kw: texts.append(text))
-    monkeypatch.setattr(messages, "error", lambda _p, text, **_kw: texts.append(text))
-    return texts
-
-
-def red_square() -> QImage:
-    image = QImage(64, 40, QImage.Format.Format_RGB32)
-    image.fill(QColor("#d93025"))
-    return image
 
 
 def add_and_wait(qtbot: QtBot, editor: WorkunitEditor) -> uuid.UUID:
@@ -193,11 +175,11 @@ def test_the_image_button_inlines_a_chosen_picture(
     not_a_picture = tmp_path / "notes.png"
     not_a_picture.write_bytes(b"plain words, not a PNG")
     editor = make_editor(org.ramon, tickets.ramon_new)
-    monkeypatch.setattr(workunit_editor, "choose_image", lambda _parent: picture)
+    monkeypatch.setattr(pasted_images, "choose_image", lambda _parent: picture)
     qtbot.keyClick(editor.text, Qt.Key.Key_I,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert image_hashes(editor.text.toHtml()) == [hashlib.sha256(picture.read_bytes()).hexdigest()]
-    monkeypatch.setattr(workunit_editor, "choose_image", lambda _parent: not_a_picture)
+    monkeypatch.setattr(pasted_images, "choose_image", lambda _parent: not_a_picture)
     editor.toolbar.image.trigger()
     assert shown == ["'notes.png' is not a picture that can be shown."]
     assert len(image_hashes(editor.text.toHtml())) == 1
@@ -209,7 +191,7 @@ def test_files_chosen_with_the_attach_button_are_attached_to_the_workunit(
 ) -> None:
     invoice = tmp_path / "invoice.pdf"
     invoice.write_bytes(b"%PDF-1.4 not really")
-    monkeypatch.setattr(workunit_fields, "choose_files", lambda _parent: [invoice])
+    monkeypatch.setattr(files_to_attach, "choose_files", lambda _parent: [invoice])
     editor = make_editor(org.ramon, tickets.ramon_new)
     qtbot.keyClicks(editor.text, "Invoice attached.")
     qtbot.mouseClick(editor.fields.attach_button, Qt.MouseButton.LeftButton)
@@ -340,9 +322,7 @@ def test_the_date_of_completion_is_offered_when_the_setting_is_on(
     assert int(stored.completed_at.timestamp()) == done.toSecsSinceEpoch()
 
 
-# The completer's popup asks the window system to raise it and grab the keyboard; the
-# offscreen platform cannot, and says so.
-@pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+@popup_warnings
 def test_shared_with_finds_colleagues_of_the_same_company_after_two_letters(
     qtbot: QtBot, org: Org, tickets: Tickets, make_editor: MakeEditor,
 ) -> None:
@@ -478,7 +458,7 @@ def test_a_workunit_and_its_files_are_one_action(
     org.do(ChangeSetting(key="max_attachment_mb", value=1), org.admin)
     big = tmp_path / "dump.bin"
     big.write_bytes(b"\0" * (1024 * 1024 + 1))
-    monkeypatch.setattr(workunit_fields, "choose_files", lambda _parent: [big])
+    monkeypatch.setattr(files_to_attach, "choose_files", lambda _parent: [big])
     editor = make_editor(org.ramon, tickets.ramon_new)
     qtbot.keyClicks(editor.text, "Memory dump attached.")
     qtbot.mouseClick(editor.fields.attach_button, Qt.MouseButton.LeftButton)
@@ -492,12 +472,7 @@ def test_a_workunit_and_its_files_are_one_action(
 
 
 def test_what_the_editor_reads_and_writes_runs_without_qt() -> None:
-    script = ("import sys, desktopdesk.ui.workunit_source; "
-              "print(sorted(m for m in sys.modules if m.startswith('PySide6')))")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=False, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert qt_modules_loaded_by("desktopdesk.ui.workunit_source") == []
 
 
 def test_submitting_without_the_editor_writes_pending_image_bytes(

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,7 +23,7 @@ from desktopdesk.ui.ticket_view_source import load_details
 from desktopdesk.ui.workunit_thread import BATCH_SIZE, EMPTY_TEXT, WorkunitThread
 from desktopdesk.ui.workunit_thread_card import COLLAPSED_HEIGHT, WorkunitCard
 from tests.conftest import T0, Org
-from tests.ui.conftest import Tickets
+from tests.ui.conftest import Tickets, red_square
 from tests.ui.test_ticket_tabs import ANA, RAMON, handmade_details
 
 MakeThread = Callable[..., WorkunitThread]
@@ -167,12 +166,6 @@ def test_a_ticket_without_workunits_says_so(make_thread: MakeThread) -> None:
     assert thread.empty.text() == EMPTY_TEXT
     assert not thread.scroll_area.isVisible()
     assert thread.cards == []
-
-
-def red_square() -> QImage:
-    image = QImage(64, 40, QImage.Format.Format_RGB32)
-    image.fill(QColor("#d93025"))
-    return image
 
 
 def red_pixels(widget: QWidget) -> int:

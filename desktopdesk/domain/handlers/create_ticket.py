@@ -181,19 +181,27 @@ def may_choose_owner(action: RuleView, group_id: uuid.UUID) -> bool:
 
 def default_owner(action: RuleView, group: Group) -> User | None:
     """Who owns a new ticket filed without an owner: the first who can own it of the
-    member whose turn it is (a round-robin group), the group's default owner and the
-    person filing it (the other way round when "owner is creator" is on); None when none
-    can. Reads only: the turn passes when the ticket is filed (``_take_turn``)."""
+    member whose turn it is (a round-robin group, unless "auto-assign by the group's
+    rule" is off), the group's default owner and the person filing it (the other way
+    round when "owner is creator" is on); None when none can. Reads only: the turn passes
+    when the ticket is filed (``_take_turn``)."""
     session = action.session
     actor = session.get(User, action.perms.user_id)
     group_default = session.get(User, group.default_owner_id) if group.default_owner_id else None
-    candidates = [round_robin_pick(session, group), group_default, actor]
+    by_turn = round_robin_pick(session, group) if assigns_by_rule(action) else None
+    candidates = [by_turn, group_default, actor]
     if action.setting(settings.OWNER_IS_CREATOR):
         candidates.reverse()
     for candidate in candidates:
         if candidate is not None and can_own(session, candidate, group.id):
             return candidate
     return None
+
+
+def assigns_by_rule(action: RuleView) -> bool:
+    """Whether new tickets follow their group's assignment rule (round-robin); when the
+    setting is off, every group hands them to its default owner."""
+    return action.setting(settings.AUTO_ASSIGN_BY_GROUP_RULES)
 
 
 def round_robin_pick(session: Session, group: Group) -> User | None:
@@ -227,6 +235,8 @@ def round_robin_pick(session: Session, group: Group) -> User | None:
 
 def _take_turn(action: Action, group: Group, owner: User) -> None:
     """The owner chosen by turn had this one: the next goes to the member after them."""
+    if not assigns_by_rule(action):
+        return
     pick = round_robin_pick(action.session, group)
     if pick is None or pick.id != owner.id:
         return

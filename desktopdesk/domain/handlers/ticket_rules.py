@@ -325,3 +325,17 @@ def excerpt(html: str, length: int = 200) -> str:
     """What history keeps of a long text: its start, as plain text."""
     text = " ".join(plain_text(html).split())
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def claim_editor(action: Action, ticket: Ticket, creator_id: uuid.UUID) -> None:
+    """With "ticket editor is the first to edit it" on, the first person other than the
+    creator who changes the ticket becomes its editor.
+
+    A ticket whose editor is still its creator (they typed it in themselves) has had no
+    such edit yet; one typed in for someone else already has its editor, and keeps it.
+    ``creator_id``: the creator before this edit (which may change it). Decided from the
+    ticket alone, so the server replaying the edit decides the same.
+    """
+    if (action.setting(settings.EDITOR_IS_FIRST_TO_EDIT)
+            and ticket.editor_id == creator_id and action.actor_id != creator_id):
+        ticket.editor_id = action.actor_id

@@ -30,6 +30,7 @@ from desktopdesk.domain.handlers.common import (
 from desktopdesk.domain.handlers.ticket_rules import (
     check_owner_candidate,
     check_status,
+    claim_editor,
     may_change_people,
     may_edit,
     may_lock,
@@ -81,6 +82,7 @@ def _change_status(action: Action, ticket_id: uuid.UUID, target: Status,
             ticket.resolution = Resolution.NONE
             ticket.closed_at = None
             ticket.closed_by_id = None
+    claim_editor(action, ticket, ticket.creator_id)
     ticket.status = target
     touch(action, ticket)
     return action.result(tickets=(ticket.id,))
@@ -132,6 +134,7 @@ def assign_owner(action: Action, cmd: AssignOwner) -> CommandResult:
         return action.result(tickets=(ticket.id,))
     check_owner_candidate(action, owner, ticket.group_id)
     action.history.record(ticket.id, EventKind.OWNER_CHANGED, "owner", ticket.owner_id, owner.id)
+    claim_editor(action, ticket, ticket.creator_id)
     ticket.owner_id = owner.id
     touch(action, ticket)
     return action.result(tickets=(ticket.id,))

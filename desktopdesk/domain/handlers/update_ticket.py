@@ -33,6 +33,7 @@ from desktopdesk.domain.handlers.ticket_rules import (
     can_own,
     check_priority,
     check_type_for_group,
+    claim_editor,
     custom_keys,
     editable_ticket,
     excerpt,
@@ -59,6 +60,7 @@ from desktopdesk.models import (
 def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResult:
     session, perms, history = action.session, action.perms, action.history
     ticket = editable_ticket(action, cmd.ticket_id)
+    creator_before = ticket.creator_id
     merge = three_way(_current_values(session, ticket, cmd.changes), cmd.changes, cmd.base)
     custom_changes: dict[str, Any] = {}
     plain: dict[str, Any] = {}
@@ -143,9 +145,12 @@ def update_ticket_fields(action: Action, cmd: UpdateTicketFields) -> CommandResu
     _update_custom_values(action, ticket, custom_changes, type_changed=type_changed)
     if "description_html" in merge.kept_theirs:
         _keep_description_edit_as_workunit(action, ticket, cmd.changes["description_html"])
+    if merge.apply:
+        claim_editor(action, ticket, creator_before)
     touch(action, ticket)
     warnings = _merge_warnings(session, merge) + ((limit_warning,) if limit_warning else ())
     return action.result(tickets=(ticket.id,), warnings=warnings)
+
 
 
 def _check_move(action: Action, ticket: Ticket, group: Group) -> str | None:

@@ -1,0 +1,1 @@
+"""The Administration window and its sections (issue 5): designers and setup screens."""

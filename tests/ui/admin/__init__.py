@@ -1,0 +1,1 @@
+"""Tests of the Administration window and its sections."""
