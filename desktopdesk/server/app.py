@@ -23,6 +23,7 @@ from desktopdesk.server.api import lookups as lookups_api
 from desktopdesk.server.api import sync as sync_api
 from desktopdesk.server.api import ticket_actions as ticket_actions_api
 from desktopdesk.server.api import tickets as tickets_api
+from desktopdesk.server.api import users as users_api
 from desktopdesk.server.api import workunits as workunits_api
 from desktopdesk.server.auth import Auth, Clock
 from desktopdesk.server.config import ServerConfig
@@ -44,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     lookups_api.router,
     sync_api.router,
     blobs_api.router,
+    users_api.router,
 )
 
 

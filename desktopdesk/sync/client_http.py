@@ -222,6 +222,11 @@ class ServerClient:
         except (KeyError, TypeError, ValueError):
             raise _bad_response(self.url, "the answer to /me is not a user") from None
 
+    def set_password(self, user_id: uuid.UUID, password: str) -> None:
+        """Give ``user_id`` a new password (a super-admin's call); the server revokes all
+        their tokens. The password goes into this one request and nowhere else."""
+        self.post_json(f"/users/{user_id}/password", {"password": password})
+
     # --- Requests ---------------------------------------------------------------------
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:

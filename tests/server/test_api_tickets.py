@@ -67,7 +67,7 @@ def test_every_route_but_sign_in_needs_a_token(client: TestClient) -> None:
         if route.path == "/auth/token":
             continue
         path = API + route.path.format(number=20, attachment_id=uuid.uuid4(),
-                                       sha256="0" * 64)
+                                       user_id=uuid.uuid4(), sha256="0" * 64)
         for method in route.methods:
             response = client.request(method, path)
             assert response.status_code == 401, (method, path)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from keyring.errors import KeyringError
 from sqlalchemy import select
 
 from desktopdesk.domain import admin_queries
@@ -28,10 +29,10 @@ from desktopdesk.domain.handlers.create_ticket import round_robin_pick
 from desktopdesk.domain.ticket_list_lookups import Choice
 from desktopdesk.models import AssignmentRule, Group, LimitMode, Sla
 from desktopdesk.store.workspace import Role, Workspace
-
-#: The program and command that set a password on the server (``desktopdesk.server.cli``).
-SET_PASSWORD_COMMAND = "desktopdesk-server set-password --data-dir DATA_DIR {username}"
-
+from desktopdesk.sync.account import AccountError, server_link
+from desktopdesk.sync.client_http import ServerClient, ServerError, ServerUnreachable
+from desktopdesk.sync.credential_access import CredentialAccess, shared_credentials
+from desktopdesk.sync.credentials import CredentialError
 
 # --- Groups -------------------------------------------------------------------------------
 
@@ -157,13 +158,76 @@ def load_profiles(workspace: Workspace) -> tuple[ProfileRow, ...]:
         return admin_queries.profiles(session)
 
 
-def set_password_instructions(username: str) -> str:
-    """How a password is set, since the desktop cannot: the server keeps them and offers
-    no call to change someone else's."""
-    command = SET_PASSWORD_COMMAND.format(username=username)
-    return ("Passwords are kept on the server, never on desktops. Someone with access to "
-            f"the server sets a new one there:\n{command}\nThe account's existing "
-            "sign-ins are revoked when the password changes.")
+#: The field a refused new password is told beside (the server's name for it too).
+PASSWORD_FIELD, REPEAT_FIELD = "password", "repeat"
+OFFLINE = ("The server cannot be reached; try again when online. Passwords are reset on "
+           "the server, so this needs a connection (nothing was changed).")
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    """How a reset went: ``done``, or refused with a message (beside ``field``, if any)."""
+
+    done: bool
+    message: str
+    field: str | None = None
+
+
+def new_password_problem(password: str, repeated: str) -> tuple[str, str] | None:
+    """(field, message) when the two typed passwords cannot be sent; the server checks the
+    rest (its length rule), so there is one rule, kept in one place."""
+    if not password:
+        return PASSWORD_FIELD, "Type the new password."
+    if repeated != password:
+        return REPEAT_FIELD, "The two passwords differ. Type the same one twice."
+    return None
+
+
+def reset_password(workspace: Workspace, person: PersonRow, password: str,
+                   credentials: CredentialAccess | None = None) -> PasswordReset:
+    """Ask the server, with this replica's own sign-in, to give ``person`` a new password.
+
+    Online only: passwords never reach desktops, so there is nothing to queue for later.
+    Expected failures (offline, signed out, not a super-admin, a weak password) come back
+    as a refusal to show; only bugs raise. The password is sent once and not kept.
+    """
+    if workspace.role is not Role.REPLICA:
+        return PasswordReset(False, "No passwords here: this desktop keeps its own store "
+                                    "and nobody signs in to it.")
+    try:
+        link = server_link(workspace)
+    except AccountError:
+        return PasswordReset(False, "This desktop is not signed in to a server. Sign in "
+                                    "first, then reset the password.")
+    try:
+        store = (credentials or shared_credentials(workspace.data_dir)).current()
+        token = store.load(link.url, link.username)
+    except (CredentialError, KeyringError) as error:
+        return PasswordReset(False, f"The sign-in could not be read: {error}")
+    if token is None:
+        return PasswordReset(False, f"Not signed in to {link.url}. Sign in again, then "
+                                    "reset the password.")
+    with ServerClient(link.url, token.access_token) as client:
+        try:
+            client.set_password(person.id, password)
+        except ServerUnreachable:
+            return PasswordReset(False, OFFLINE)
+        except ServerError as error:
+            if error.needs_sign_in:
+                store.forget(link.url, link.username)
+                return PasswordReset(False, "The server ended this sign-in. Sign in again, "
+                                            "then reset the password.")
+            if error.status == 403:
+                return PasswordReset(False, f"The server refused: only a super-admin may "
+                                            f"reset passwords, and {link.username} is not "
+                                            "one there.")
+            if error.field == PASSWORD_FIELD:
+                return PasswordReset(False, error.message, PASSWORD_FIELD)
+            return PasswordReset(False, f"The server refused: {error.message}")
+    if person.id == link.user_id:
+        return PasswordReset(True, "You must sign in again with the new password.")
+    return PasswordReset(True, f"{person.full_name} must sign in again with the new "
+                               "password.")
 
 
 # --- Saving -------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Who works where, with which profile, is set in Groups (memberships); here is the
 account itself: grouped or independent, its company, super-admin, enabled. Passwords
-are the server's business: a replica says how to set one there (the server offers no
-call to change someone else's), a standalone desktop has none to set.
+are the server's business: on a replica, Reset password… asks the server for a new one
+(online only, ``password_reset_dialog``); a standalone desktop has none to set.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from desktopdesk.domain.admin_queries import PersonRow
 from desktopdesk.domain.commands import Command, CreateUser, UpdateUser
 from desktopdesk.models import UserKind
 from desktopdesk.store.workspace import Workspace
+from desktopdesk.sync.credential_access import CredentialAccess
 from desktopdesk.ui.admin.org_form import NOBODY, RecordForm, TableSection, add_row, button
-from desktopdesk.ui.admin.org_source import PeoplePage, load_people, set_password_instructions
+from desktopdesk.ui.admin.org_source import PeoplePage, load_people
+from desktopdesk.ui.admin.password_reset_dialog import PasswordResetDialog
 from desktopdesk.ui.admin.section import SectionAccess
 from desktopdesk.ui.combo_data import select_data
 from desktopdesk.ui.form_messages import text_label
@@ -86,7 +88,7 @@ class PersonForm(RecordForm):
                                             "May sign in and be given tickets")
         self.password_button = button(self, "person_reset_password", "Reset password…",
                                       "mdi6.lock-reset",
-                                      "How to give this person a new password")
+                                      "Give this person a new password on the server")
         self.password_note = text_label(self, "person_password_note", MUTED)
         self.password_note.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -105,7 +107,6 @@ class PersonForm(RecordForm):
         password.addWidget(self.password_note)
         self.rows.addRow("Password:", password)
         self.finish()
-        self.password_button.clicked.connect(self._on_password_button_clicked)
 
     def show_person(self, page: PeoplePage, person: PersonRow | None) -> None:
         """Fill the form with ``person`` as saved, or empty for a new account."""
@@ -142,11 +143,9 @@ class PersonForm(RecordForm):
             return CreateUser(username=self.username_edit.text(), **values)
         return UpdateUser(user_id=self.record.id, **values)
 
-    @Slot()
-    def _on_password_button_clicked(self) -> None:
-        if self.record is not None:
-            self.password_note.setText(set_password_instructions(self.record.username))
-            self.password_note.show()
+    def show_password_note(self, text: str) -> None:
+        self.password_note.setText(text)
+        self.password_note.setVisible(bool(text))
 
 
 class PeopleSection(TableSection):
@@ -165,8 +164,12 @@ class PeopleSection(TableSection):
         self.setObjectName("people_section")
         self.setAccessibleName("People")
         self.person_form = PersonForm(self)
+        #: Where this replica's sign-in is read; None: the process's shared one.
+        self.credentials: CredentialAccess | None = None
+        self.password_dialog: PasswordResetDialog | None = None
         self.lay_out(PeopleTableModel(self), self.person_form, "people", "New user",
                      "mdi6.account-plus")
+        self.person_form.password_button.clicked.connect(self._on_password_button_clicked)
 
     def read(self) -> Callable[[], Any]:
         return partial(load_people, self.workspace)
@@ -180,6 +183,24 @@ class PeopleSection(TableSection):
 
     def command(self) -> Command:
         return self.person_form.command()
+
+    @Slot()
+    def _on_password_button_clicked(self) -> None:
+        person = self.person_form.record
+        if not isinstance(person, PersonRow):
+            return
+        self.person_form.show_password_note("")
+        dialog = PasswordResetDialog(self.workspace, person, self.runner,
+                                     credentials=self.credentials, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.password_reset.connect(self.person_form.show_password_note)
+        dialog.finished.connect(self._on_password_dialog_finished)
+        self.password_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _on_password_dialog_finished(self) -> None:
+        self.password_dialog = None
 
     def select_person(self, username: str) -> PersonRow:
         """Choose ``username`` in the list, as a click would."""

@@ -3,9 +3,12 @@ the ``org`` workspace."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+import requests
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QLineEdit
 from pytestqt.modeltest import ModelTester
@@ -14,20 +17,27 @@ from sqlalchemy import select
 
 from desktopdesk.domain.commands import UpdateUser
 from desktopdesk.models import Company, Profile, User, UserKind
-from desktopdesk.store.workspace import Role
+from desktopdesk.store.workspace import Workspace
+from desktopdesk.sync.account import SERVER_URL, server_link, sign_in, sync_with_server
+from desktopdesk.sync.credential_access import MASTER_PASSWORD_ENV, CredentialAccess
+from desktopdesk.sync.credentials import CredentialStore
 from desktopdesk.ui.admin.companies import CompaniesSection
 from desktopdesk.ui.admin.org_form import TableSection
-from desktopdesk.ui.admin.org_source import load_people
+from desktopdesk.ui.admin.org_source import load_people, reset_password
+from desktopdesk.ui.admin.password_reset_dialog import PasswordResetDialog
 from desktopdesk.ui.admin.people import PeopleSection, PeopleTableModel
 from desktopdesk.ui.admin.profiles import ProfilesSection
 from desktopdesk.ui.tasks import TaskRunner
 from tests.conftest import Org
+from tests.sync.live_server import closed_loopback_url, running_demo_server
+from tests.sync.memory_keyring import MemoryKeyring, installed
 from tests.ui.test_ticket_create_dialog import choose
 
 #: The offscreen platform says so when a top-level window with a splitter is shown.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 MakeSection = Callable[[type[TableSection]], TableSection]
+NEW_PASSWORD = "copper kettle 1987"
 
 
 @pytest.fixture
@@ -206,24 +216,174 @@ def test_without_a_server_there_is_no_password_to_reset(people: PeopleSection) -
     assert "No passwords here" in form.password_note.text()
 
 
-def test_on_a_replica_reset_password_says_how_the_server_sets_it(
-    qtbot: QtBot, org: Org, make_section: MakeSection,
-) -> None:
-    org.ws.set_info("role", Role.REPLICA)
-    assert load_people(org.ws).has_server
-    section = make_section(PeopleSection)
-    assert isinstance(section, PeopleSection)
-    section.select_person("javi")
+# --- Passwords, through a real server on loopback ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_demo_server(tmp_path_factory.mktemp("live")) as url:
+        yield url
+
+
+@pytest.fixture
+def vault(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Sign-ins go to an in-memory keyring, never a real vault or a master password."""
+    monkeypatch.delenv(MASTER_PASSWORD_ENV, raising=False)
+    with installed(MemoryKeyring()) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        yield backend
+
+
+def replica_of(url: str, folder: Path, username: str) -> tuple[Workspace, uuid.UUID]:
+    """A desktop signed in to ``url`` as ``username``, holding its first copy."""
+    ws = Workspace.open(folder)
+    store = CredentialStore.open(ws.data_dir)
+    signed_in = sign_in(ws, url, username, "demo", store)
+    sync_with_server(ws, server_link(ws), store)
+    return ws, signed_in.user.id
+
+
+@pytest.fixture
+def admin_replica(server_url: str, tmp_path: Path,
+                  vault: MemoryKeyring) -> Iterator[tuple[Workspace, uuid.UUID]]:
+    ws, admin_id = replica_of(server_url, tmp_path / "admin-laptop", "admin")
+    yield ws, admin_id
+    ws.close()
+
+
+@pytest.fixture
+def replica_people(qtbot: QtBot, admin_replica: tuple[Workspace, uuid.UUID]
+                   ) -> Iterator[PeopleSection]:
+    """The People section on the administrator's replica."""
+    ws, admin_id = admin_replica
+    runner = TaskRunner()
+    section = PeopleSection(ws, admin_id, runner)
+    qtbot.addWidget(section)
+    section.resize(1000, 700)
+    section.show()
+    with qtbot.waitSignal(section.loaded, timeout=10_000):
+        section.reload()
+    yield section
+    runner.wait_for_done()
+
+
+def open_reset_dialog(qtbot: QtBot, section: PeopleSection,
+                      username: str) -> PasswordResetDialog:
+    section.select_person(username)
     form = section.person_form
     assert form.password_button.isVisible()
     assert form.password_note.isHidden()
-
     qtbot.mouseClick(form.password_button, Qt.MouseButton.LeftButton)
+    dialog = section.password_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    return dialog
 
-    assert form.password_note.isVisible()
-    assert "desktopdesk-server set-password --data-dir DATA_DIR javi" in \
-        form.password_note.text()
-    assert "kept on the server" in form.password_note.text()
+
+def type_passwords(qtbot: QtBot, dialog: PasswordResetDialog, password: str,
+                   repeated: str) -> None:
+    qtbot.keyClicks(dialog.password_edit, password)
+    qtbot.keyClicks(dialog.repeat_edit, repeated)
+
+
+def refused_in(qtbot: QtBot, dialog: PasswordResetDialog, field: str | None) -> str:
+    qtbot.mouseClick(dialog.reset_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_busy and dialog.error_for(field) != "",
+                    timeout=30_000)
+    assert dialog.isVisible()  # stays open to try again
+    return dialog.error_for(field)
+
+
+def signs_in(url: str, username: str, password: str) -> bool:
+    answer = requests.post(f"{url}/api/v1/auth/token",
+                           json={"username": username, "password": password}, timeout=10)
+    return answer.status_code == 200
+
+
+def test_an_admin_replica_resets_tomas_password_on_the_server(
+    qtbot: QtBot, server_url: str, replica_people: PeopleSection,
+) -> None:
+    dialog = open_reset_dialog(qtbot, replica_people, "tomas")
+    type_passwords(qtbot, dialog, NEW_PASSWORD, NEW_PASSWORD)
+    assert dialog.strength_label.text().startswith("Strength:")
+
+    with qtbot.waitSignal(dialog.password_reset, timeout=30_000) as reset:
+        qtbot.mouseClick(dialog.reset_button, Qt.MouseButton.LeftButton)
+
+    assert reset.args == ["Tomás Ortega must sign in again with the new password."]
+    note = replica_people.person_form.password_note
+    assert note.isVisible()
+    assert note.text() == "Tomás Ortega must sign in again with the new password."
+    qtbot.waitUntil(lambda: replica_people.password_dialog is None)
+    assert signs_in(server_url, "tomas", NEW_PASSWORD)
+    assert not signs_in(server_url, "tomas", "demo")
+
+
+def test_the_two_passwords_must_match_before_anything_is_sent(
+    qtbot: QtBot, server_url: str, replica_people: PeopleSection,
+) -> None:
+    dialog = open_reset_dialog(qtbot, replica_people, "javi")
+    type_passwords(qtbot, dialog, NEW_PASSWORD, NEW_PASSWORD + "!")
+    qtbot.mouseClick(dialog.reset_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_for("repeat") == "The two passwords differ. Type the same one twice."
+    assert not dialog.is_busy
+    assert signs_in(server_url, "javi", "demo")
+
+
+def test_a_weak_password_is_refused_beside_the_field(
+    qtbot: QtBot, server_url: str, replica_people: PeopleSection,
+) -> None:
+    dialog = open_reset_dialog(qtbot, replica_people, "javi")
+    type_passwords(qtbot, dialog, "short", "short")
+    assert "weak" in dialog.strength_label.text()
+    message = refused_in(qtbot, dialog, "password")
+    assert message == "A password needs at least 8 characters."
+    assert signs_in(server_url, "javi", "demo")
+
+
+def test_offline_the_reset_says_it_needs_the_server(
+    qtbot: QtBot, admin_replica: tuple[Workspace, uuid.UUID], replica_people: PeopleSection,
+    vault: MemoryKeyring,
+) -> None:
+    ws, _admin_id = admin_replica
+    link = server_link(ws)
+    offline_url = closed_loopback_url()
+    store = CredentialStore.open(ws.data_dir)
+    token = store.load(link.url, link.username)
+    assert token is not None
+    store.save(offline_url, link.username, token)
+    ws.set_info(SERVER_URL, offline_url)
+    dialog = open_reset_dialog(qtbot, replica_people, "javi")
+    type_passwords(qtbot, dialog, NEW_PASSWORD, NEW_PASSWORD)
+    message = refused_in(qtbot, dialog, None)
+    assert message.startswith("The server cannot be reached; try again when online.")
+    assert "needs a connection" in message
+
+
+def test_a_replica_that_is_not_a_super_admins_is_refused_by_the_server(
+    server_url: str, tmp_path: Path, vault: MemoryKeyring,
+) -> None:
+    ws, _ramon = replica_of(server_url, tmp_path / "ramon-laptop", "ramon")
+    try:
+        javi = next(p for p in load_people(ws).people if p.username == "javi")
+        outcome = reset_password(ws, javi, NEW_PASSWORD, CredentialAccess(ws.data_dir))
+    finally:
+        ws.close()
+    assert not outcome.done
+    assert "only a super-admin may reset passwords, and ramon is not one" in outcome.message
+    assert signs_in(server_url, "javi", "demo")
+
+
+def test_a_replica_signed_out_is_told_to_sign_in(
+    admin_replica: tuple[Workspace, uuid.UUID],
+) -> None:
+    ws, _admin_id = admin_replica
+    link = server_link(ws)
+    CredentialStore.open(ws.data_dir).forget(link.url, link.username)
+    javi = next(p for p in load_people(ws).people if p.username == "javi")
+    outcome = reset_password(ws, javi, NEW_PASSWORD, CredentialAccess(ws.data_dir))
+    assert not outcome.done
+    assert outcome.message.startswith(f"Not signed in to {link.url}. Sign in again")
 
 
 # --- Companies ----------------------------------------------------------------------------
