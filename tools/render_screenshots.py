@@ -14,14 +14,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QPixmap
 
 from desktopdesk.domain.queries import user_summary
 from desktopdesk.store.demo import open_demo_workspace, user_id_by_username
@@ -34,6 +31,7 @@ import shots_groups
 import shots_settings
 import shots_status_mapping
 import shots_type_designer
+from shots_common import save_atomically, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 #: Each renders one Administration section: type-designer, status-mapping, groups, settings.
@@ -50,20 +48,6 @@ def wait_until_settled(app: QCoreApplication, window: MainWindow, timeout: float
         time.sleep(0.01)
     for _ in range(5):  # let layout and paint catch up with the last rows
         app.processEvents()
-
-
-class Grabbable(Protocol):
-    """A widget, as far as saving its picture goes (widgets stay in desktopdesk.ui)."""
-
-    def grab(self) -> QPixmap: ...
-
-
-def save_atomically(window: Grabbable, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}.partial.png")
-    if not window.grab().save(str(partial), "PNG"):
-        raise OSError(f"could not write {partial}")
-    partial.replace(path)
 
 
 def render_ticket_list(app: QCoreApplication, window: MainWindow, out: Path) -> Path:
@@ -98,18 +82,6 @@ def richest_ticket(workspace: Workspace, user_id: uuid.UUID) -> uuid.UUID:
             .group_by(Ticket.id).order_by(func.count(Workunit.id).desc(), Ticket.id).limit(1))
     assert found is not None, "the demo has no open typed ticket with workunits"
     return found
-
-
-def wait_for(app: QCoreApplication, ready: Callable[[], bool], what: str,
-             timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not load")
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(10):  # layout and paint catch up
-        app.processEvents()
 
 
 def render_main_window(app: QCoreApplication, window: MainWindow, workspace: Workspace,

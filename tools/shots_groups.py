@@ -7,21 +7,15 @@
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 from PySide6.QtCore import QCoreApplication
+from shots_common import demo_application, save_atomically, shots_parser, wait_for
 
-from desktopdesk.store.demo import open_demo_workspace, user_id_by_username
+from desktopdesk.store.demo import user_id_by_username
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui.app import create_application, follow_color_scheme
 
 NAME = "groups.png"
 #: About the page's size in the Administration window (its list of sections aside).
@@ -40,45 +34,21 @@ def render(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID, out:
     section.resize(*SIZE)
     section.show()
     section.reload()
-    _wait(app, lambda: not section.is_loading and section.model.rowCount() > 0)
+    wait_for(app, lambda: not section.is_loading and section.model.rowCount() > 0,
+             "the Groups section")
     section.select_group(SHOWN_GROUP)
-    _wait(app, lambda: True)
-    target = out / NAME
-    out.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.partial.png")
-    if not section.grab().save(str(partial), "PNG"):
-        raise OSError(f"could not write {partial}")
-    partial.replace(target)
+    wait_for(app, lambda: True, "the group")
+    target = save_atomically(section, out / NAME)
     section.close()
     runner.wait_for_done()
     return target
 
 
-def _wait(app: QCoreApplication, ready: object, timeout: float = 30) -> None:
-    assert callable(ready)
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the Groups section did not load")
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(10):  # layout and paint catch up
-        app.processEvents()
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
-    parser.add_argument("--dark", action="store_true", help="under the dark palette")
+    parser = shots_parser(__doc__.splitlines()[0], Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
-    app = create_application(sys.argv[:1])
-    follow_color_scheme(app, "dark" if args.dark else "light")
-    with tempfile.TemporaryDirectory(prefix="desktopdesk-shots-") as tmp:
-        workspace = open_demo_workspace(Path(tmp))
-        try:
-            target = render(app, workspace, user_id_by_username(workspace, "admin"), args.out)
-        finally:
-            workspace.close()
+    with demo_application(args.dark) as (app, workspace):
+        target = render(app, workspace, user_id_by_username(workspace, "admin"), args.out)
     print(f"wrote {target}")
     return 0
 

@@ -9,22 +9,17 @@ view, ``--dark`` the dark palette).
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 from PySide6.QtCore import QCoreApplication
+from shots_common import demo_application, save_atomically, settle, shots_parser, wait_for
 
-from desktopdesk.store.demo import open_demo_workspace, user_id_by_username
+from desktopdesk.store.demo import user_id_by_username
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui.admin.settings_section import SettingsSection
-from desktopdesk.ui.app import create_application, follow_color_scheme
 from desktopdesk.ui.tasks import TaskRunner
 
 WIDTH = 900
@@ -40,12 +35,7 @@ def render(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID, out:
     section.loaded.connect(lambda: loaded.append(True))
     section.resize(WIDTH, 600)
     section.show()
-    deadline = time.monotonic() + 30
-    while not loaded:
-        if time.monotonic() > deadline:
-            raise TimeoutError("the settings did not load")
-        app.processEvents()
-        time.sleep(0.01)
+    wait_for(app, lambda: bool(loaded), "the settings")
     content = section.scroll_area.widget()
     assert content is not None
     chrome = section.height() - section.scroll_area.height()
@@ -53,34 +43,19 @@ def render(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID, out:
     needed = (content.heightForWidth(width) if content.hasHeightForWidth()
               else content.sizeHint().height())
     section.resize(WIDTH, chrome + needed + 4)
-    for _ in range(10):  # layout and paint catch up
-        app.processEvents()
-    target = out / FILE_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.partial.png")
-    if not section.grab().save(str(partial), "PNG"):
-        raise OSError(f"could not write {partial}")
-    partial.replace(target)
+    settle(app)
+    target = save_atomically(section, out / FILE_NAME)
     section.close()
     runner.wait_for_done()
     return target
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
+    parser = shots_parser(__doc__.splitlines()[0], Path(tempfile.gettempdir()))
     parser.add_argument("--user", default="admin")
-    parser.add_argument("--dark", action="store_true")
     args = parser.parse_args(argv)
-    app = create_application(sys.argv[:1])
-    follow_color_scheme(app, "dark" if args.dark else "light")
-    with tempfile.TemporaryDirectory(prefix="desktopdesk-shots-") as tmp:
-        workspace = open_demo_workspace(Path(tmp))
-        try:
-            target = render(app, workspace, user_id_by_username(workspace, args.user),
-                            args.out)
-        finally:
-            workspace.close()
+    with demo_application(args.dark) as (app, workspace):
+        target = render(app, workspace, user_id_by_username(workspace, args.user), args.out)
     print(f"wrote {target}")
     return 0
 

@@ -9,57 +9,21 @@ alone, in light or dark.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QPixmap
+from shots_common import demo_application, save_atomically, shots_parser, wait_for
 
 from desktopdesk.domain import workflow
-from desktopdesk.store.demo import open_demo_workspace, user_id_by_username
+from desktopdesk.store.demo import user_id_by_username
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui.admin.status_mapping import StatusMappingSection
-from desktopdesk.ui.app import create_application, follow_color_scheme
 from desktopdesk.ui.tasks import TaskRunner
 
 NAME = "status-mapping.png"
 SIZE = (900, 620)
-
-
-class Grabbable(Protocol):
-    """A widget, as far as saving its picture goes (widgets stay in desktopdesk.ui)."""
-
-    def grab(self) -> QPixmap: ...
-
-
-def _wait_for(app: QCoreApplication, ready: Callable[[], bool], what: str,
-              timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not load")
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(10):  # layout and paint catch up
-        app.processEvents()
-
-
-def _save_atomically(widget: Grabbable, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.partial.png")
-    if not widget.grab().save(str(partial), "PNG"):
-        raise OSError(f"could not write {partial}")
-    partial.replace(target)
-    return target
 
 
 def render(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID, out: Path) -> Path:
@@ -67,10 +31,10 @@ def render(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID, out:
     section = StatusMappingSection(workspace, user_id, runner)
     section.resize(*SIZE)
     section.show()
-    _wait_for(app, lambda: section.loaded is not None, "the status mapping")
+    wait_for(app, lambda: section.loaded is not None, "the status mapping")
     section.set_transitions(workflow.manual_example())
-    _wait_for(app, lambda: section.has_unsaved_changes(), "the preset")
-    target = _save_atomically(section, out / NAME)
+    wait_for(app, lambda: section.has_unsaved_changes(), "the preset")
+    target = save_atomically(section, out / NAME)
     section.close()
     runner.wait_for_done()
     return target
@@ -92,34 +56,26 @@ def render_holidays(app: QCoreApplication, workspace: Workspace, user_id: uuid.U
     section.resize(*SIZE)
     section.show()
     section.year.setValue(2026)
-    _wait_for(app, lambda: section.model.rowCount() == 6, "the holidays")
+    wait_for(app, lambda: section.model.rowCount() == 6, "the holidays")
     section.table.selectRow(4)
     section.import_text.setPlainText("2027-01-01 New Year's Day\n2027-13-06 Epiphany")
     section.import_list()
-    _wait_for(app, lambda: not section.import_error.isHidden(), "the refusal")
-    target = _save_atomically(section, out / "holidays.png")
+    wait_for(app, lambda: not section.import_error.isHidden(), "the refusal")
+    target = save_atomically(section, out / "holidays.png")
     section.close()
     runner.wait_for_done()
     return target
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("/tmp"))
-    parser.add_argument("--dark", action="store_true")
+    parser = shots_parser(__doc__.splitlines()[0], Path("/tmp"))
     parser.add_argument("--holidays", action="store_true", help="render holidays.png too")
     args = parser.parse_args(argv)
-    app = create_application(sys.argv[:1])
-    follow_color_scheme(app, "dark" if args.dark else "light")
-    with tempfile.TemporaryDirectory(prefix="desktopdesk-shots-") as tmp:
-        workspace = open_demo_workspace(Path(tmp))
-        try:
-            admin = user_id_by_username(workspace, "admin")
-            print(f"wrote {render(app, workspace, admin, args.out)}")
-            if args.holidays:
-                print(f"wrote {render_holidays(app, workspace, admin, args.out)}")
-        finally:
-            workspace.close()
+    with demo_application(args.dark) as (app, workspace):
+        admin = user_id_by_username(workspace, "admin")
+        print(f"wrote {render(app, workspace, admin, args.out)}")
+        if args.holidays:
+            print(f"wrote {render_holidays(app, workspace, admin, args.out)}")
     return 0
 
 

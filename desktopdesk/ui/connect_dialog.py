@@ -263,7 +263,7 @@ class ConnectDialog(QDialog):
         edit = self._messages.show(field, message)
         if edit is not None:
             if edit is self.password_edit:
-                edit.clear()
+                self.password_edit.clear()
             edit.setFocus()
 
     def _set_busy(self, text: str) -> None:

@@ -103,10 +103,10 @@ class FieldMessages:
 
     def __init__(self, general: QLabel) -> None:
         self.general = general
-        self._fields: dict[str, tuple[QLineEdit, QLabel]] = {}
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
 
-    def add(self, field: str, edit: QLineEdit, error: QLabel) -> None:
-        self._fields[field] = (edit, error)
+    def add(self, field: str, widget: QWidget, error: QLabel) -> None:
+        self._fields[field] = (widget, error)
 
     def _label(self, field: str | None) -> QLabel:
         known = self._fields.get(field or "")
@@ -117,7 +117,7 @@ class FieldMessages:
         label = self._label(field)
         return "" if label.isHidden() else label.text()
 
-    def show(self, field: str | None, message: str) -> QLineEdit | None:
+    def show(self, field: str | None, message: str) -> QWidget | None:
         """Show ``message`` under ``field`` and describe its input with it; the input,
         for the caller to take the person there (None for the general label)."""
         label = self._label(field)
@@ -129,10 +129,21 @@ class FieldMessages:
         known[0].setAccessibleDescription(message)
         return known[0]
 
+    def show_and_focus(self, field: str | None, message: str, *,
+                       select_all: bool = False) -> None:
+        """``show``, then take the person to the field's input, keeping what was typed
+        (``select_all``: selected, so typing the answer again replaces it)."""
+        widget = self.show(field, message)
+        if widget is None:
+            return
+        if select_all and isinstance(widget, QLineEdit):
+            widget.selectAll()
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def clear(self) -> None:
-        for edit, label in self._fields.values():
+        for widget, label in self._fields.values():
             label.clear()
             label.hide()
-            edit.setAccessibleDescription("")
+            widget.setAccessibleDescription("")
         self.general.clear()
         self.general.hide()

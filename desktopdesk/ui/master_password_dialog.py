@@ -35,7 +35,6 @@ from desktopdesk.sync.credential_access import (
     MasterPasswordError,
     MasterPasswordPurpose,
     MasterPasswordRequest,
-    master_password_strength,
     new_master_password_problem,
 )
 from desktopdesk.sync.credentials import CredentialStore
@@ -46,16 +45,14 @@ from desktopdesk.ui.form_messages import (
     heading_label,
     message_label,
     text_label,
-    with_messages,
 )
+from desktopdesk.ui.new_password_fields import NewPasswordFields
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.sync")
 
 #: Style sheet templates (``palette.set_style``): named colours, right in light and dark.
 NOTE_STYLE = "color: $muted_text;"
-#: Weak, fair, strong; never the error red, since a weak password is a hint, not a refusal.
-STRENGTH_STYLES = ("color: $warning_text;", "color: $muted_text;", "color: $success_text;")
 
 
 class MasterPasswordDialog(QDialog):
@@ -88,30 +85,31 @@ class MasterPasswordDialog(QDialog):
         top.addWidget(icon)
         top.addLayout(heading, 1)
 
-        self.master_edit = self._password_edit("master_password", "Master password")
-        self.master_error = message_label(self, "master_password_error", ERROR_STYLE)
-        self.strength_label = message_label(self, "master_password_strength")
-        self.repeat_edit = self._password_edit("master_password_repeat",
-                                               "Repeat the master password")
-        self.repeat_error = message_label(self, "master_password_repeat_error", ERROR_STYLE)
         self.general_error = message_label(self, "master_password_general_error", ERROR_STYLE)
         self.progress_label = message_label(self, "master_password_progress")
         self._messages = FieldMessages(self.general_error)
-        self._messages.add(MASTER_FIELD, self.master_edit, self.master_error)
-        self._messages.add(REPEAT_FIELD, self.repeat_edit, self.repeat_error)
+        self.fields = NewPasswordFields(
+            self, self._messages, password_field=MASTER_FIELD, repeat_field=REPEAT_FIELD,
+            password_name="master_password", repeat_name="master_password_repeat",
+            strength_name="master_password_strength", password_accessible="Master password",
+            repeat_accessible="Repeat the master password")
+        self.fields.hints_strength = creating
+        self.master_edit = self.fields.password_edit
+        self.master_error = self.fields.password_error
+        self.strength_label = self.fields.strength_label
+        self.repeat_edit = self.fields.repeat_edit
+        self.repeat_error = self.fields.repeat_error
         self.show_action = QAction(palette.icon("mdi6.eye-outline"), "Show the password",
                                    self)
         self.show_action.setObjectName("master_password_show")
         self.show_action.setCheckable(True)
         self.show_action.toggled.connect(self._on_show_action_toggled)
         self.master_edit.addAction(self.show_action, QLineEdit.ActionPosition.TrailingPosition)
-        self.master_edit.textChanged.connect(self._on_master_edit_text_changed)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("&Master password:", with_messages(
-            self, self.master_edit, self.master_error, self.strength_label))
-        self._repeat_row = with_messages(self, self.repeat_edit, self.repeat_error)
+        form.addRow("&Master password:", self.fields.password_row)
+        self._repeat_row = self.fields.repeat_row
         form.addRow("&Repeat it:", self._repeat_row)
         self._form = form
 
@@ -188,13 +186,6 @@ class MasterPasswordDialog(QDialog):
         self.open_button.setText("&Save sign-in")
         self.open_button.setAccessibleName("Save the sign-in")
 
-    def _password_edit(self, name: str, accessible: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-        return edit
-
     # --- State ----------------------------------------------------------------------------
 
     @property
@@ -214,10 +205,7 @@ class MasterPasswordDialog(QDialog):
         return self._messages.text(field)
 
     def _show_error(self, field: str | None, message: str) -> None:
-        edit = self._messages.show(field, message)
-        if edit is not None:
-            edit.selectAll()
-            edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._messages.show_and_focus(field, message, select_all=True)
 
     def _set_busy(self, busy: bool) -> None:
         self.progress_label.setText("Opening the credential file…" if busy else "")
@@ -227,15 +215,6 @@ class MasterPasswordDialog(QDialog):
             widget.setEnabled(not busy)
 
     # --- Slots ----------------------------------------------------------------------------
-
-    @Slot(str)
-    def _on_master_edit_text_changed(self, text: str) -> None:
-        if not self.creating:
-            return
-        strength = master_password_strength(text)
-        self.strength_label.setText(strength.words)
-        palette.set_style(self.strength_label, STRENGTH_STYLES[strength.level])
-        self.strength_label.setVisible(bool(text))
 
     @Slot(bool)
     def _on_show_action_toggled(self, shown: bool) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktopdesk.domain.commands import (
@@ -28,6 +28,7 @@ from desktopdesk.models import Resolution, Status
 from desktopdesk.ui import messages
 from desktopdesk.ui.main_window import MainWindow
 from desktopdesk.ui.tasks import TaskRunner
+from desktopdesk.ui.ticket_create_dialog import TicketCreateDialog
 from desktopdesk.ui.ticket_picker import ParentPicker
 from tests.conftest import Org
 
@@ -154,6 +155,32 @@ def embed(qtbot: QtBot) -> Embed:
         return widget
 
     return show
+
+
+MakeDialog = Callable[[uuid.UUID], TicketCreateDialog]
+
+
+@pytest.fixture
+def make_dialog(qtbot: QtBot, org: Org, runner: TaskRunner) -> Iterator[MakeDialog]:
+    """The Create Ticket dialog as ``user_id`` opens it: shown, active and loaded; closed
+    with its workers drained afterwards."""
+    dialogs: list[TicketCreateDialog] = []
+
+    def make(user_id: uuid.UUID) -> TicketCreateDialog:
+        dialog = TicketCreateDialog(org.ws, user_id, runner)
+        qtbot.addWidget(dialog)
+        dialogs.append(dialog)
+        with qtbot.waitSignal(dialog.options_loaded, timeout=10_000):
+            dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        return dialog
+
+    yield make
+    runner.wait_for_done()
+    for dialog in dialogs:
+        dialog.close()
+    runner.wait_for_done()
 
 
 def red_square() -> QImage:

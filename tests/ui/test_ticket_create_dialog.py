@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDateTime, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLabel
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -28,13 +27,13 @@ from desktopdesk.models import Attachment, FieldKind, Ticket
 from desktopdesk.ui import files_to_attach
 from desktopdesk.ui.attachment_files import image_hashes
 from desktopdesk.ui.inline_images import png_bytes
-from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_create_dialog import TicketCreateDialog
 from desktopdesk.ui.ticket_create_source import TicketSubmission, submit_ticket
 from desktopdesk.ui.ticket_view_source import find_parent_tickets
 from tests.conftest import Org
 from tests.domain.support import custom_values, ticket
 from tests.ui.conftest import (
+    MakeDialog,
     Tickets,
     choose,
     offered,
@@ -42,8 +41,6 @@ from tests.ui.conftest import (
     popup_warnings,
     qt_modules_loaded_by,
 )
-
-MakeDialog = Callable[[uuid.UUID], TicketCreateDialog]
 
 
 @dataclass
@@ -80,29 +77,6 @@ def hardware(org: Org) -> Hardware:
                                                ("Lenovo", "ThinkPad T14"))))
     serial = make(AddCustomField(ticket_type_id=type_id, label="Serial number"))
     return Hardware(type_id, kind, brand, model, serial, reference)
-
-
-@pytest.fixture
-def make_dialog(qtbot: QtBot, org: Org) -> Iterator[MakeDialog]:
-    """A dialog shown, active and loaded; closed with its workers drained afterwards."""
-    runner = TaskRunner()
-    dialogs: list[TicketCreateDialog] = []
-
-    def make(user_id: uuid.UUID) -> TicketCreateDialog:
-        dialog = TicketCreateDialog(org.ws, user_id, runner)
-        qtbot.addWidget(dialog)
-        dialogs.append(dialog)
-        with qtbot.waitSignal(dialog.options_loaded, timeout=10_000):
-            dialog.show()
-        dialog.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-        return dialog
-
-    yield make
-    runner.wait_for_done()
-    for dialog in dialogs:
-        dialog.close()
-    runner.wait_for_done()
 
 
 def field_combo(dialog: TicketCreateDialog, field_id: uuid.UUID) -> QComboBox:

@@ -32,7 +32,6 @@ from desktopdesk.domain.commands import (
 from desktopdesk.models import AssignmentRule, LimitMode
 from desktopdesk.ui.admin.org_form import (
     NOBODY,
-    FormErrors,
     add_row,
     button,
     record_table,
@@ -41,7 +40,7 @@ from desktopdesk.ui.admin.org_form import (
 )
 from desktopdesk.ui.admin.org_source import GroupsPage, GroupValues
 from desktopdesk.ui.combo_data import select_data
-from desktopdesk.ui.form_messages import error_label, heading_label, text_label
+from desktopdesk.ui.form_messages import FieldMessages, error_label, heading_label, text_label
 from desktopdesk.ui.ticket_tab_models import EntryTableModel
 
 MAX_LIMIT = 100_000
@@ -103,7 +102,7 @@ class GroupForm(QWidget):
 
     def _build(self) -> None:
         self.heading = heading_label(self, "group_heading")
-        self.errors = FormErrors(error_label(self, "group_general"))
+        self.errors = FieldMessages(error_label(self, "group_general"))
         self.name_edit = QLineEdit(self)
         self.name_edit.setObjectName("group_name")
         self.name_edit.setAccessibleName("Group name")
@@ -292,10 +291,10 @@ class MembersPanel(QWidget):
         self.add_profile_combo = _combo(self, "member_add_profile", "Profile to give")
         self.add_button = button(self, "member_add", "Add member", "mdi6.account-plus",
                                  "Add the person to the group with this profile")
-        self.change_errors = FormErrors(error_label(self, "member_change"))
+        self.change_errors = FieldMessages(error_label(self, "member_change"))
         for field in ("membership_id", "profile_id"):
             self.change_errors.add(field, self.member_profile_combo, self.change_errors.general)
-        self.add_errors = FormErrors(error_label(self, "member_add"))
+        self.add_errors = FieldMessages(error_label(self, "member_add"))
         self.add_errors.add("user_id", self.add_user_combo, self.add_errors.general)
         self.add_errors.add("profile_id", self.add_profile_combo, self.add_errors.general)
 

@@ -3,8 +3,8 @@ beside a form, read on the runner, saved through commands, refusals beside the i
 
 ``OrgSection`` runs the reads and the saves (one transaction per user action, on a
 worker) and keeps the record someone was looking at selected across re-reads;
-``FormErrors`` puts a refusal under the input its ``field`` names, keeps what was typed
-and takes the person there.
+``FieldMessages`` (``desktopdesk.ui.form_messages``) puts a refusal under the input its
+``field`` names, keeps what was typed and takes the person there.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ from desktopdesk.ui import messages, palette
 from desktopdesk.ui.admin import org_source
 from desktopdesk.ui.admin.section import AdminSection
 from desktopdesk.ui.combo_data import select_data
-from desktopdesk.ui.form_messages import error_label, heading_label, message_column
+from desktopdesk.ui.form_messages import (
+    FieldMessages,
+    error_label,
+    heading_label,
+    message_column,
+)
 from desktopdesk.ui.table_look import set_list_look
 from desktopdesk.ui.tasks import Task, TaskRunner
 from desktopdesk.ui.ticket_tab_models import EntryTableModel
@@ -51,46 +56,7 @@ from desktopdesk.ui.ticket_tab_models import EntryTableModel
 NOBODY = "(none)"
 
 
-class FormErrors:
-    """Which error label and input belong to each command field, plus a general label
-    for refusals naming no field this form has."""
-
-    def __init__(self, general: QLabel) -> None:
-        self.general = general
-        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
-
-    def add(self, field: str, widget: QWidget, label: QLabel) -> None:
-        self._fields[field] = (widget, label)
-
-    def _label(self, field: str | None) -> QLabel:
-        known = self._fields.get(field or "")
-        return known[1] if known is not None else self.general
-
-    def text(self, field: str | None) -> str:
-        """The message shown for ``field`` (None: the general one), or "" if none is."""
-        label = self._label(field)
-        return "" if label.isHidden() else label.text()
-
-    def show(self, field: str | None, message: str) -> None:
-        """``message`` under the input ``field`` names, which gets the focus."""
-        label = self._label(field)
-        label.setText(message)
-        label.show()
-        known = self._fields.get(field or "")
-        if known is not None:
-            known[0].setAccessibleDescription(message)
-            known[0].setFocus()
-
-    def clear(self) -> None:
-        for widget, label in self._fields.values():
-            label.clear()
-            label.hide()
-            widget.setAccessibleDescription("")
-        self.general.clear()
-        self.general.hide()
-
-
-def add_row(form: QFormLayout, errors: FormErrors, text: str, field: str,
+def add_row(form: QFormLayout, errors: FieldMessages, text: str, field: str,
             widget: QWidget) -> QLabel:
     """A form row: ``widget`` over the refusal naming ``field`` (a label named
     ``error_<field>``); returns the row's label."""
@@ -211,7 +177,7 @@ class OrgSection(AdminSection):
         #: After the next read, show this record (one just created or saved).
         self._select_after_load: uuid.UUID | None = None
         self._sending = False
-        self._send_errors: FormErrors | None = None
+        self._send_errors: FieldMessages | None = None
         self._send_select: uuid.UUID | None = None
 
     # --- Subclasses -----------------------------------------------------------------------
@@ -270,7 +236,7 @@ class OrgSection(AdminSection):
     def is_sending(self) -> bool:
         return self._sending
 
-    def send(self, commands: Sequence[Command], errors: FormErrors,
+    def send(self, commands: Sequence[Command], errors: FieldMessages,
              select_id: uuid.UUID | None = None) -> None:
         """Apply ``commands`` as one action; then re-read and show ``select_id`` (None:
         the record the commands created). A refusal goes under the input it names."""
@@ -286,7 +252,7 @@ class OrgSection(AdminSection):
         task.succeeded.connect(self._on_save_task_succeeded)
         task.failed.connect(self._on_save_task_failed)
 
-    def _send_finished(self) -> FormErrors:
+    def _send_finished(self) -> FieldMessages:
         self._sending = False
         self.set_sending(False)
         errors, self._send_errors = self._send_errors, None
@@ -307,10 +273,10 @@ class OrgSection(AdminSection):
         errors = self._send_finished()
         if isinstance(error, DomainError):
             message = error.message
-            errors.show(error.field, message)
+            errors.show_and_focus(error.field, message)
         else:
             message = "The change could not be saved."
-            errors.show(None, message)
+            errors.show_and_focus(None, message)
             messages.error(self, message, details=str(error))
         self.save_failed.emit(message)
 
@@ -328,7 +294,7 @@ class RecordForm(QWidget):
         #: Where typing starts in a new record.
         self.first_input: QWidget | None = None
         self.heading = heading_label(self, f"{self._name}_heading")
-        self.errors = FormErrors(error_label(self, f"{self._name}_general"))
+        self.errors = FieldMessages(error_label(self, f"{self._name}_general"))
         self.rows = QFormLayout()
         self.save_button = save_button(self, f"{self._name}_save",
                                        f"Save the {accessible.lower()}")

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktopdesk.domain.admin_queries import PersonRow
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.sync.credential_access import CredentialAccess, master_password_strength
+from desktopdesk.sync.credential_access import CredentialAccess
 from desktopdesk.ui import palette
 from desktopdesk.ui.admin.org_source import (
     PASSWORD_FIELD,
@@ -40,9 +39,9 @@ from desktopdesk.ui.form_messages import (
     heading_label,
     message_label,
     text_label,
-    with_messages,
 )
-from desktopdesk.ui.master_password_dialog import NOTE_STYLE, STRENGTH_STYLES
+from desktopdesk.ui.master_password_dialog import NOTE_STYLE
+from desktopdesk.ui.new_password_fields import NewPasswordFields
 from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.admin")
@@ -76,25 +75,24 @@ class PasswordResetDialog(QDialog):
                       "end, and they sign in again with the new password. This needs a "
                       "connection to the server.")
 
-        self.password_edit = self._password_edit("password_reset_password", "New password")
-        self.password_error = message_label(self, "password_reset_password_error",
-                                            ERROR_STYLE)
-        self.strength_label = message_label(self, "password_reset_strength")
-        self.repeat_edit = self._password_edit("password_reset_repeat",
-                                               "Repeat the new password")
-        self.repeat_error = message_label(self, "password_reset_repeat_error", ERROR_STYLE)
         self.general_error = message_label(self, "password_reset_general_error", ERROR_STYLE)
         self.progress_label = message_label(self, "password_reset_progress", NOTE_STYLE)
         self._messages = FieldMessages(self.general_error)
-        self._messages.add(PASSWORD_FIELD, self.password_edit, self.password_error)
-        self._messages.add(REPEAT_FIELD, self.repeat_edit, self.repeat_error)
-        self.password_edit.textChanged.connect(self._on_password_edit_text_changed)
+        self.fields = NewPasswordFields(
+            self, self._messages, password_field=PASSWORD_FIELD, repeat_field=REPEAT_FIELD,
+            password_name="password_reset_password", repeat_name="password_reset_repeat",
+            strength_name="password_reset_strength", password_accessible="New password",
+            repeat_accessible="Repeat the new password")
+        self.password_edit = self.fields.password_edit
+        self.password_error = self.fields.password_error
+        self.strength_label = self.fields.strength_label
+        self.repeat_edit = self.fields.repeat_edit
+        self.repeat_error = self.fields.repeat_error
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("&New password:", with_messages(
-            self, self.password_edit, self.password_error, self.strength_label))
-        form.addRow("&Repeat it:", with_messages(self, self.repeat_edit, self.repeat_error))
+        form.addRow("&New password:", self.fields.password_row)
+        form.addRow("&Repeat it:", self.fields.repeat_row)
 
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setObjectName("password_reset_cancel")
@@ -124,13 +122,6 @@ class PasswordResetDialog(QDialog):
         self.setMinimumWidth(480)
         self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _password_edit(self, name: str, accessible: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-        return edit
-
     @property
     def is_busy(self) -> bool:
         return self._task is not None
@@ -139,10 +130,7 @@ class PasswordResetDialog(QDialog):
         return self._messages.text(field)
 
     def _show_error(self, field: str | None, message: str) -> None:
-        edit = self._messages.show(field, message)
-        if edit is not None:
-            edit.selectAll()
-            edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._messages.show_and_focus(field, message, select_all=True)
 
     def _set_busy(self, busy: bool) -> None:
         self.progress_label.setText("Asking the server…" if busy else "")
@@ -150,13 +138,6 @@ class PasswordResetDialog(QDialog):
         for widget in (self.password_edit, self.repeat_edit, self.reset_button,
                        self.cancel_button):
             widget.setEnabled(not busy)
-
-    @Slot(str)
-    def _on_password_edit_text_changed(self, text: str) -> None:
-        strength = master_password_strength(text)
-        self.strength_label.setText(strength.words)
-        palette.set_style(self.strength_label, STRENGTH_STYLES[strength.level])
-        self.strength_label.setVisible(bool(text))
 
     @Slot()
     def _on_reset_button_clicked(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
@@ -46,13 +45,6 @@ class People(CountingSection):
     title = "People"
     icon = "mdi6.account-multiple-outline"
     access = SectionAccess.SETUP
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    made = TaskRunner()
-    yield made
-    made.wait_for_done()
 
 
 def titles(window: AdminWindow) -> list[str]:

@@ -4,11 +4,11 @@ that the Create Ticket dialog then enforces, the tree, members, and refusals."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEdit
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -21,25 +21,15 @@ from desktopdesk.domain.commands import (
     UpdateGroup,
 )
 from desktopdesk.models import AssignmentRule, Group, LimitMode, Membership
-from desktopdesk.ui import messages
 from desktopdesk.ui.admin.groups import GroupsSection
 from desktopdesk.ui.admin.org_source import GroupValues, group_changes, save_group
 from desktopdesk.ui.tasks import TaskRunner
-from desktopdesk.ui.ticket_create_dialog import TicketCreateDialog
 from tests.conftest import Org
+from tests.ui.conftest import MakeDialog
 from tests.ui.test_ticket_create_dialog import choose, create, refused_with
-
-MakeDialog = Callable[[uuid.UUID], TicketCreateDialog]
 
 #: The offscreen platform says so when a top-level window with a splitter is shown.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    made = TaskRunner()
-    yield made
-    made.wait_for_done()
 
 
 @pytest.fixture
@@ -52,37 +42,6 @@ def section(qtbot: QtBot, org: Org, runner: TaskRunner) -> GroupsSection:
     with qtbot.waitSignal(made.loaded, timeout=10_000):
         made.reload()
     return made
-
-
-@pytest.fixture
-def make_dialog(qtbot: QtBot, org: Org, runner: TaskRunner) -> Iterator[MakeDialog]:
-    """A Create Ticket dialog shown, active and loaded (as in test_ticket_create_dialog)."""
-    dialogs: list[TicketCreateDialog] = []
-
-    def make(user_id: uuid.UUID) -> TicketCreateDialog:
-        dialog = TicketCreateDialog(org.ws, user_id, runner)
-        qtbot.addWidget(dialog)
-        dialogs.append(dialog)
-        with qtbot.waitSignal(dialog.options_loaded, timeout=10_000):
-            dialog.show()
-        dialog.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-        return dialog
-
-    yield make
-    runner.wait_for_done()
-    for dialog in dialogs:
-        dialog.close()
-    runner.wait_for_done()
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Messages shown in boxes, instead of the boxes."""
-    texts: list[str] = []
-    monkeypatch.setattr(messages, "warning", lambda _p, text, **_kw: texts.append(text))
-    monkeypatch.setattr(messages, "error", lambda _p, text, **_kw: texts.append(text))
-    return texts
 
 
 def type_into(qtbot: QtBot, widget: QLineEdit | QAbstractSpinBox, text: str) -> None:

@@ -4,7 +4,7 @@ and removed, lists imported from pasted text or a file, bad lines refused by num
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 
 from desktopdesk.domain.admin_queries import HolidayRow, holidays
 from desktopdesk.domain.commands import AddHolidays
-from desktopdesk.ui import messages
 from desktopdesk.ui.admin import holidays as holidays_module
 from desktopdesk.ui.admin.holidays import HolidaysSection, HolidayTableModel
 from desktopdesk.ui.admin.section import SectionAccess
@@ -26,21 +25,6 @@ from tests.conftest import Org
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 MakeSection = Callable[..., HolidaysSection]
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    for kind in ("info", "warning", "error"):
-        monkeypatch.setattr(messages, kind, lambda _parent, text, **_kw: seen.append(text))
-    return seen
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.wait_for_done()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ from desktopdesk.ui.ticket_view import TicketView
 from tests.conftest import Org
 from tests.ui.conftest import (
     Embed,
+    MakeDialog,
     MakeWindow,
     Tickets,
     choose,
@@ -64,7 +65,6 @@ from tests.ui.conftest import (
 OpenSettings = Callable[[uuid.UUID], SettingsSection]
 ChangeOptions = Callable[..., None]
 OpenView = Callable[[uuid.UUID, uuid.UUID], TicketView]
-OpenDialog = Callable[[uuid.UUID], TicketCreateDialog]
 
 #: Dialogs are windows of their own; the offscreen platform cannot size or raise those,
 #: and says so.
@@ -73,13 +73,6 @@ WINDOWS = pytest.mark.qt_log_ignore(
 
 
 # --- Driving the page -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    lane = TaskRunner()
-    yield lane
-    lane.wait_for_done()
 
 
 @pytest.fixture
@@ -161,27 +154,6 @@ def open_view(qtbot: QtBot, org: Org, embed: Embed, runner: TaskRunner,
         return view
 
     return open_ticket
-
-
-@pytest.fixture
-def open_dialog(qtbot: QtBot, org: Org, runner: TaskRunner) -> Iterator[OpenDialog]:
-    """The Create Ticket dialog as ``user_id`` opens it, loaded."""
-    dialogs: list[TicketCreateDialog] = []
-
-    def open_form(user_id: uuid.UUID) -> TicketCreateDialog:
-        dialog = TicketCreateDialog(org.ws, user_id, runner)
-        qtbot.addWidget(dialog)
-        dialogs.append(dialog)
-        with qtbot.waitSignal(dialog.options_loaded, timeout=10_000):
-            dialog.show()
-        dialog.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-        return dialog
-
-    yield open_form
-    runner.wait_for_done()
-    for dialog in dialogs:
-        dialog.close()
 
 
 def file_ticket(qtbot: QtBot, dialog: TicketCreateDialog, title: str,
@@ -570,13 +542,13 @@ def test_edit_holders_may_change_the_creator(
 
 @WINDOWS
 def test_the_editor_adds_a_workunit_to_each_new_ticket(
-    qtbot: QtBot, change: ChangeOptions, open_dialog: OpenDialog, open_view: OpenView,
+    qtbot: QtBot, change: ChangeOptions, make_dialog: MakeDialog, open_view: OpenView,
     org: Org,
 ) -> None:
-    plain = file_ticket(qtbot, open_dialog(org.ramon), "Before the change", "Support")
+    plain = file_ticket(qtbot, make_dialog(org.ramon), "Before the change", "Support")
     assert open_view(org.ramon, plain).tab_title("workunits") == "Workunits"
     change(editor_adds_workunit_on_create=True, workunit_default_hours=0.5)
-    ticket_id = file_ticket(qtbot, open_dialog(org.ramon), "After the change", "Support")
+    ticket_id = file_ticket(qtbot, make_dialog(org.ramon), "After the change", "Support")
     view = open_view(org.ramon, ticket_id)
     assert view.tab_title("workunits") == "Workunits (1)"
     (card,) = view.workunit_thread.cards
@@ -598,11 +570,11 @@ def test_the_type_of_a_ticket_can_be_fixed_once_created(
 
 @WINDOWS
 def test_the_creation_date_can_be_given_when_filing(
-    qtbot: QtBot, change: ChangeOptions, open_dialog: OpenDialog, org: Org,
+    qtbot: QtBot, change: ChangeOptions, make_dialog: MakeDialog, org: Org,
 ) -> None:
-    assert open_dialog(org.ana).created_at_check.isHidden()
+    assert make_dialog(org.ana).created_at_check.isHidden()
     change(allow_creation_date=True)
-    dialog = open_dialog(org.ana)
+    dialog = make_dialog(org.ana)
     assert not dialog.created_at_check.isHidden()
     qtbot.mouseClick(dialog.created_at_check, Qt.MouseButton.LeftButton)
     when = QDateTime.currentDateTime().addDays(-2)
@@ -616,25 +588,25 @@ def test_the_creation_date_can_be_given_when_filing(
 
 @WINDOWS
 def test_new_tickets_go_to_whoever_files_them_instead_of_the_default_owner(
-    qtbot: QtBot, change: ChangeOptions, open_dialog: OpenDialog, open_view: OpenView,
+    qtbot: QtBot, change: ChangeOptions, make_dialog: MakeDialog, open_view: OpenView,
     org: Org,
 ) -> None:
-    before = file_ticket(qtbot, open_dialog(org.tomas), "Printer jam", "Acme")
+    before = file_ticket(qtbot, make_dialog(org.tomas), "Printer jam", "Acme")
     assert open_view(org.tomas, before).details_tab.side.owner.currentData() == org.ramon
     change(owner_is_creator=True)
-    after = file_ticket(qtbot, open_dialog(org.tomas), "Another printer jam", "Acme")
+    after = file_ticket(qtbot, make_dialog(org.tomas), "Another printer jam", "Acme")
     assert open_view(org.tomas, after).details_tab.side.owner.currentData() == org.tomas
 
 
 @WINDOWS
 def test_a_required_type_must_be_chosen_when_filing(
-    qtbot: QtBot, change: ChangeOptions, open_dialog: OpenDialog, org: Org,
+    qtbot: QtBot, change: ChangeOptions, make_dialog: MakeDialog, org: Org,
 ) -> None:
     for name in ("Hardware", "Software"):
         org.do(CreateTicketType(name=name), org.admin)
-    assert open_dialog(org.ramon).type_combo.currentText() == "No type"
+    assert make_dialog(org.ramon).type_combo.currentText() == "No type"
     change(required_ticket_type=True)
-    dialog = open_dialog(org.ramon)
+    dialog = make_dialog(org.ramon)
     assert dialog.type_combo.findText("No type") < 0
     assert dialog.type_combo.currentIndex() == -1
     choose(qtbot, dialog.group_combo, "Support")
@@ -647,11 +619,11 @@ def test_a_required_type_must_be_chosen_when_filing(
 
 @WINDOWS
 def test_the_creator_starts_blank_when_there_is_no_default_creator(
-    change: ChangeOptions, open_dialog: OpenDialog, org: Org,
+    change: ChangeOptions, make_dialog: MakeDialog, org: Org,
 ) -> None:
-    assert open_dialog(org.ramon).creator_combo.currentData() == org.ramon
+    assert make_dialog(org.ramon).creator_combo.currentData() == org.ramon
     change(creator_blank_by_default=True)
-    creator = open_dialog(org.ramon).creator_combo
+    creator = make_dialog(org.ramon).creator_combo
     assert creator.currentData() is None
     assert creator.currentText() == "Choose who it is for"
 
@@ -680,19 +652,19 @@ def test_independent_users_may_be_kept_from_modifying_their_tickets(
 
 @WINDOWS
 def test_new_tickets_follow_the_groups_round_robin_unless_auto_assign_is_off(
-    qtbot: QtBot, change: ChangeOptions, open_dialog: OpenDialog, open_view: OpenView,
+    qtbot: QtBot, change: ChangeOptions, make_dialog: MakeDialog, open_view: OpenView,
     org: Org,
 ) -> None:
     # Support: its standard members (javi, tomas) take turns; ramon is its default owner.
     org.do(UpdateGroup(group_id=org.support, changes={
         "assignment_rule": "round_robin", "round_robin_profile_id": str(org.standard),
         "default_owner_id": str(org.ramon)}), org.admin)
-    first = file_ticket(qtbot, open_dialog(org.ramon), "Projector flickers", "Support")
-    second = file_ticket(qtbot, open_dialog(org.ramon), "Projector hums", "Support")
+    first = file_ticket(qtbot, make_dialog(org.ramon), "Projector flickers", "Support")
+    second = file_ticket(qtbot, make_dialog(org.ramon), "Projector hums", "Support")
     assert [open_view(org.ramon, t).details_tab.side.owner.currentData()
             for t in (first, second)] == [org.javi, org.tomas]
     change(auto_assign_by_group_rules=False)
-    third = file_ticket(qtbot, open_dialog(org.ramon), "Projector smells", "Support")
+    third = file_ticket(qtbot, make_dialog(org.ramon), "Projector smells", "Support")
     assert open_view(org.ramon, third).details_tab.side.owner.currentData() == org.ramon
 
 

@@ -19,7 +19,6 @@ from desktopdesk.domain import workflow
 from desktopdesk.domain.commands import CreateUser, SetStatusMapping, UpdateUser
 from desktopdesk.domain.errors import FORBIDDEN, DomainError
 from desktopdesk.models import AT_CREATION, Status, UserKind
-from desktopdesk.ui import messages
 from desktopdesk.ui.admin import mapping_source
 from desktopdesk.ui.admin.section import SectionAccess
 from desktopdesk.ui.admin.status_mapping import StatusMappingSection, TransitionGridModel
@@ -33,21 +32,6 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 MakeSection = Callable[[uuid.UUID], StatusMappingSection]
 S = Status
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    for kind in ("info", "warning", "error"):
-        monkeypatch.setattr(messages, kind, lambda _parent, text, **_kw: seen.append(text))
-    return seen
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.wait_for_done()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -54,13 +54,6 @@ from tests.ui.test_dark_mode import schemes as schemes  # a fixture: light, dark
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 MakeDesigner = Callable[[uuid.UUID], TypeDesignerSection]
-
-
-@pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    made = TaskRunner()
-    yield made
-    made.wait_for_done()
 
 
 @pytest.fixture
