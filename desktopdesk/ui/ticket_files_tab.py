@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import uuid
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -79,6 +80,27 @@ def open_copy_path(entry: AttachmentEntry) -> Path:
     (the program that opens it shows that name), never a path taken from the name."""
     safe_name = Path(entry.file_name.replace("\\", "/")).name.strip() or "attachment"
     return Path(tempfile.gettempdir()) / OPEN_FOLDER / entry.sha256[:16] / safe_name
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """A copy of an attachment written (``error`` None) or not, with what it was for."""
+
+    entry: AttachmentEntry
+    target: Path
+    opening: bool
+    error: OSError | BlobNotFoundError | None = None
+
+
+def export_copy(workspace: Workspace, entry: AttachmentEntry, target: Path,
+                opening: bool) -> ExportOutcome:
+    """On a worker: the attachment's bytes to ``target``; expected failures come back in
+    the outcome, so the tab knows which file they were about."""
+    try:
+        ticket_view_source.export_attachment(workspace, entry.sha256, target)
+    except (OSError, BlobNotFoundError) as error:
+        return ExportOutcome(entry, target, opening, error)
+    return ExportOutcome(entry, target, opening)
 
 
 class TicketFilesTab(QWidget):
@@ -231,19 +253,7 @@ class TicketFilesTab(QWidget):
         entry = self.current_entry()
         if entry is None or not entry.available:
             return
-        target = open_copy_path(entry)
-        task = self.runner.run(partial(ticket_view_source.export_attachment, self.workspace,
-                                       entry.sha256, target))
-        task.succeeded.connect(partial(self._on_open_export_succeeded, entry, target))
-        task.failed.connect(partial(self._on_export_failed, entry))
-
-    def _on_open_export_succeeded(self, entry: AttachmentEntry, target: Path,
-                                  _result: object) -> None:
-        if not open_file(target):
-            messages.error(self, f"No program on this computer could open "
-                                 f"'{entry.file_name}'. Use Save as… to keep a copy.")
-            return
-        self.file_opened.emit(target)
+        self._export(entry, open_copy_path(entry), opening=True)
 
     @Slot()
     def save_selected(self) -> None:
@@ -253,21 +263,35 @@ class TicketFilesTab(QWidget):
         target = choose_save_path(self, entry.file_name)
         if target is None:
             return
-        task = self.runner.run(partial(ticket_view_source.export_attachment, self.workspace,
-                                       entry.sha256, target))
-        task.succeeded.connect(partial(self._on_save_export_succeeded, target))
-        task.failed.connect(partial(self._on_export_failed, entry))
+        self._export(entry, target, opening=False)
 
-    def _on_save_export_succeeded(self, target: Path, _result: object) -> None:
-        self.file_saved.emit(target)
+    def _export(self, entry: AttachmentEntry, target: Path, *, opening: bool) -> None:
+        """Write the bytes on the runner. The outcome carries its own context to a real
+        slot (Qt drops it if this tab is gone by then), and several may be in flight."""
+        task = self.runner.run(partial(export_copy, self.workspace, entry, target, opening))
+        task.succeeded.connect(self._on_export_task_succeeded)
+        task.failed.connect(self._on_export_task_failed)
 
-    def _on_export_failed(self, entry: AttachmentEntry, error: BaseException) -> None:
-        if isinstance(error, BlobNotFoundError):
+    @Slot(object)
+    def _on_export_task_succeeded(self, outcome: ExportOutcome) -> None:
+        entry, target = outcome.entry, outcome.target
+        if isinstance(outcome.error, BlobNotFoundError):
             messages.error(self, f"'{entry.file_name}' is not on this computer yet: it comes "
                                  "with the next sync.")
-        else:
+        elif outcome.error is not None:
             messages.error(self, f"'{entry.file_name}' could not be written.",
-                           details=str(error))
+                           details=str(outcome.error))
+        elif not outcome.opening:
+            self.file_saved.emit(target)
+        elif not open_file(target):
+            messages.error(self, f"No program on this computer could open "
+                                 f"'{entry.file_name}'. Use Save as… to keep a copy.")
+        else:
+            self.file_opened.emit(target)
+
+    @Slot(object)
+    def _on_export_task_failed(self, error: BaseException) -> None:
+        messages.error(self, "The file could not be written.", details=str(error))
 
     # --- Adding ---------------------------------------------------------------------------
 
