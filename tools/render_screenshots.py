@@ -29,13 +29,17 @@ from desktopdesk.ui.main_window import MainWindow
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shots_* modules beside this one
 import shots_groups
 import shots_settings
+import shots_sla
+import shots_sla_editor
 import shots_status_mapping
 import shots_type_designer
 from shots_common import save_atomically, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
-#: Each renders one Administration section: type-designer, status-mapping, groups, settings.
-ADMIN_SECTIONS = (shots_type_designer, shots_status_mapping, shots_groups, shots_settings)
+#: Each renders one Administration section: type-designer, status-mapping, groups, settings,
+#: sla-editor.
+ADMIN_SECTIONS = (shots_type_designer, shots_status_mapping, shots_groups, shots_settings,
+                  shots_sla_editor)
 SIZE = (1200, 700)
 
 
@@ -175,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             window.runner.wait_for_done()
             target = render_ticket_view(app, workspace, user.id, args.out)
             report(target)
+            for target in shots_sla.render(app, workspace, user.id, args.out):
+                report(target)  # sla-histogram.png, ticket-statistics.png
             target = render_workunit_editor(app, workspace, user.id, Path(tmp), args.out)
             report(target)
             target = render_conflict_panel(app, Path(tmp), args.out)

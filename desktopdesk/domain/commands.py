@@ -467,16 +467,54 @@ class CreateInventoryObject(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class CreateSla(Command):
+    """A new SLA; hours of 0 leave that limit unchecked."""
+
     sla_id: uuid.UUID = field(default_factory=new_id)
     name: str
     description: str = ""
+    #: Informative only (Integria's "SLA Base"): nothing is inherited from it.
+    base_sla_id: uuid.UUID | None = None
     sla_type: int = SlaType.NORMAL
     max_response_hours: float = 48.0
     max_resolution_hours: float = 480.0
     max_open_tickets: int = 10
     max_inactivity_hours: float = 96.0
+    #: Whole hours in the SLA time zone; equal: the whole day; start after end: overnight.
     day_start_hour: int = 8
     day_end_hour: int = 18
     no_sla_on_weekends: bool = True
     no_sla_on_holidays: bool = True
     enforced: bool = True
+    #: Integria's counting: every hour counts, working time only delays the breach.
+    wall_clock: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateSla(Command):
+    """An SLA's whole new definition, as the editor holds it (nothing is implied, so a
+    replay says exactly what the person saved); the id stays, and so do the groups
+    applying it."""
+
+    sla_id: uuid.UUID
+    name: str
+    description: str
+    base_sla_id: uuid.UUID | None
+    sla_type: int
+    max_response_hours: float
+    max_resolution_hours: float
+    max_open_tickets: int
+    max_inactivity_hours: float
+    day_start_hour: int
+    day_end_hour: int
+    no_sla_on_weekends: bool
+    no_sla_on_holidays: bool
+    enforced: bool
+    wall_clock: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteSla(Command):
+    """Only an SLA no group applies (the refusal names the groups): a group is never left
+    without its SLA by a deletion it did not see."""
+
+    sla_id: uuid.UUID

@@ -41,6 +41,16 @@ class ApplyContext:
     #: routes), not from this machine. Such an actor may name only blobs they proved to
     #: hold (``AttachFile``); whoever runs a store locally owns its blob folder anyway.
     remote_actor: bool = False
+    #: When the change was made, if earlier than ``now``: a command made offline and
+    #: pushed later, as the server judged it plausible (``desktopdesk.sync.push``). Its
+    #: history events carry this time, so the SLA counts the work when it was done; row
+    #: stamps (``created_at``, ``updated_at``, the command log) stay ``now``.
+    made_at: dt.datetime | None = None
+
+    @property
+    def event_time(self) -> dt.datetime:
+        """The time history records for this command."""
+        return self.made_at or self.now
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,13 @@ INTEGRIA_TRACK_CODES = {
 
 
 class HistoryWriter:
-    """Writes the events of one command: same actor, time and command id on each."""
+    """Writes the events of one command: same actor, time and command id on each.
+
+    The time is when the command was made (``ApplyContext.event_time``): for a command
+    pushed late from an offline desktop, earlier than the moment it is applied. Except
+    ``file_added``: its time is how the History tab matches it to the attachment row
+    (``created_at``, always ``now``) to hide files of workunits the reader may not see.
+    """
 
     def __init__(
         self, session: Session, ctx: ApplyContext, actor_id: uuid.UUID, command_id: uuid.UUID
@@ -73,7 +79,7 @@ class HistoryWriter:
             HistoryEvent(
                 ticket_id=ticket_id,
                 actor_id=self._actor_id,
-                at=self._ctx.now,
+                at=self._ctx.now if kind is EventKind.FILE_ADDED else self._ctx.event_time,
                 kind=kind.value,
                 field=field,
                 old_value=_text(old),

@@ -6,6 +6,8 @@ Declared once here (key, type, default, scope, help) and stored as JSON values i
 
 from __future__ import annotations
 
+import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -32,6 +34,8 @@ class Setting(Generic[T]):
     help: str
     choices: tuple[T, ...] = ()
     minimum: float | None = None
+    #: A further check of a well-typed value: returns what is wrong with it, or None.
+    check: Callable[[T], str | None] | None = None
 
     def coerce(self, raw: Any) -> T:
         """Check ``raw`` against the declared type and range, or say what is wrong."""
@@ -54,6 +58,9 @@ class Setting(Generic[T]):
             raise DomainError(
                 VALIDATION, f"Setting '{self.label}' cannot be below {self.minimum}.", self.key
             )
+        problem = self.check(raw) if self.check is not None else None
+        if problem:
+            raise DomainError(VALIDATION, f"Setting '{self.label}': {problem}", self.key)
         return raw
 
 
@@ -160,6 +167,28 @@ SORT_WORKUNITS_BY_COMPLETION = _declare(Setting(
 MAX_ATTACHMENT_MB = _declare(Setting(
     "max_attachment_mb", int, 50, "server", "Largest attachment (MB)",
     "Files above this size are refused.", minimum=1))
+
+# --- SLA ----------------------------------------------------------------------------------
+
+
+def _time_zone_problem(name: str) -> str | None:
+    """Why ``name`` is not an IANA time zone this machine knows, or None."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"'{name}' is not a known time zone (for example Europe/Madrid or UTC)."
+    return None
+
+
+SLA_TIME_ZONE = _declare(Setting(
+    "sla_time_zone", str, "UTC", "server", "SLA time zone",
+    "The zone of the SLAs' working hours, weekends and holidays (an IANA name such as "
+    "Europe/Madrid): a working day starts at the start hour there, whatever zone each "
+    "desktop is in.", check=_time_zone_problem))
+SLA_NOTIFICATION_PERIOD_HOURS = _declare(Setting(
+    "sla_notification_period_hours", int, 24, "server", "SLA notification period (hours)",
+    "An owner is told of the same breach on the same ticket at most once in this many "
+    "hours (and a group's default owner of its open-ticket cap).", minimum=1))
 
 
 def stored_settings(session: Session) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from desktopdesk.domain.acl import Permissions, visible_tickets_clause
 from desktopdesk.domain.numbers import ticket_number_label
+from desktopdesk.domain.sla_model import Limit
 from desktopdesk.domain.ticket_search import search_words, text_clause
 from desktopdesk.models import (
     CustomField,
@@ -54,6 +55,7 @@ from desktopdesk.models import (
     Sla,
     Status,
     Ticket,
+    TicketSlaState,
     TicketType,
     User,
     Workunit,
@@ -98,6 +100,13 @@ class TicketFilter:
     owner_id: uuid.UUID | None = None
     creator_id: uuid.UUID | None = None
     ticket_type_id: uuid.UUID | None = None
+    #: True: an SLA is fired on the ticket now (``affected_sla_id``); False: none is.
+    sla_fired: bool | None = None
+    #: Lifetime SLA compliance strictly below / above this many percent, as the server
+    #: last evaluated it (``ticket_sla_states``); a ticket never evaluated, or with no
+    #: counted time yet, matches neither.
+    compliance_below: int | None = None
+    compliance_above: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,9 @@ class ListedTicket:
     #: The creator wrote the last workunit: the next move is the help desk's.
     ball_in_our_court: bool
     locked: bool = False
+    #: The limits in breach now, as the server last evaluated them (for the SLA tooltip);
+    #: empty when no SLA is fired or the evaluation has not reached this desktop yet.
+    sla_fired_limits: tuple[Limit, ...] = ()
 
     @property
     def sla_fired(self) -> bool:
@@ -237,9 +249,32 @@ def filter_clause(session: Session, perms: Permissions,
         conditions.append(Ticket.creator_id == f.creator_id)
     if f.ticket_type_id is not None:
         conditions.append(Ticket.ticket_type_id == f.ticket_type_id)
+    if f.sla_fired is not None:
+        conditions.append(sla_fired_clause(f.sla_fired))
+    if f.compliance_below is not None or f.compliance_above is not None:
+        conditions.append(compliance_clause(f.compliance_below, f.compliance_above))
     if f.text.strip():
         conditions.append(text_clause(session, f.text, perms))
     return and_(*conditions)
+
+
+def sla_fired_clause(fired: bool) -> ColumnElement[bool]:
+    """"SLA fired" is ``affected_sla_id``, which the SLA pass sets and clears; the list
+    sorts and draws its icon from the same column (index ix_tickets_affected_sla_id)."""
+    return Ticket.affected_sla_id.is_not(None) if fired else Ticket.affected_sla_id.is_(None)
+
+
+def compliance_clause(below: int | None, above: int | None) -> ColumnElement[bool]:
+    """Tickets whose last evaluated compliance is in range, as an ``IN`` over the
+    (compliance_pct, ticket_id) index: the range is one index walk and the list's own
+    sort index stays the outer loop, so keyset pages cost what they did. A NULL
+    compliance (never evaluated, nothing counted yet) compares to nothing."""
+    bounds: list[ColumnElement[bool]] = [TicketSlaState.compliance_pct.is_not(None)]
+    if below is not None:
+        bounds.append(TicketSlaState.compliance_pct < below)
+    if above is not None:
+        bounds.append(TicketSlaState.compliance_pct > above)
+    return Ticket.id.in_(select(TicketSlaState.ticket_id).where(*bounds))
 
 
 def search_cap(ticket_filter: TicketFilter, max_matches: int) -> int:
@@ -377,7 +412,7 @@ def _listed(session: Session, found: Sequence[tuple[_Segment, int, Any]],
         (ticket_id, number, provisional, title, status, priority, group_name,
          owner_username, owner_full_name, creator_username, creator_full_name,
          type_name, sla_name, sla_fired, updated_at, created_at, locked) = row[:len(_COLUMNS)]
-        ball_in_our_court, list_fields = extras.get(ticket_id, (False, ()))
+        ball_in_our_court, list_fields, fired_limits = extras.get(ticket_id, (False, (), ()))
         listed.append(ListedTicket(
             id=ticket_id, number=number,
             number_label=ticket_number_label(number, provisional), title=title,
@@ -388,6 +423,7 @@ def _listed(session: Session, found: Sequence[tuple[_Segment, int, Any]],
             sla_name=(sla_name or "SLA") if sla_fired else None,
             updated_at=updated_at, created_at=created_at,
             ball_in_our_court=ball_in_our_court, locked=bool(locked),
+            sla_fired_limits=fired_limits if sla_fired else (),
         ))
     return tuple(listed)
 
@@ -397,12 +433,15 @@ def _listed(session: Session, found: Sequence[tuple[_Segment, int, Any]],
 _UNIT, _RECORD = "\x1f", "\x1e"
 
 
-def _page_extras(session: Session, ids: Sequence[uuid.UUID],
-                 ) -> dict[uuid.UUID, tuple[bool, tuple[tuple[str, str], ...]]]:
-    """For each ticket of the page: whether its creator wrote the last workunit ("ball
-    in our court"), and its custom values marked "show in list", in field order.
+_Extras = tuple[bool, tuple[tuple[str, str], ...], tuple[Limit, ...]]
 
-    One query for both, correlated per ticket (the page's ids are few), so a page costs
+
+def _page_extras(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, _Extras]:
+    """For each ticket of the page: whether its creator wrote the last workunit ("ball
+    in our court"), its custom values marked "show in list", in field order, and the SLA
+    limits the server last found in breach.
+
+    One query for all three, correlated per ticket (the page's ids are few), so a page costs
     one round of statement overhead here rather than two.
     """
     # Newest by the (ticket, created) index alone: a tie to the microsecond between two
@@ -418,12 +457,21 @@ def _page_extras(session: Session, ids: Sequence[uuid.UUID],
         .where(CustomFieldValue.ticket_id == Ticket.id, CustomField.show_in_list.is_(True),
                CustomFieldValue.value != "")
         .correlate(Ticket).scalar_subquery())
-    extras = {}
-    for ticket_id, ball, folded in session.connection().execute(
-            select(Ticket.id, last_author == Ticket.creator_id, fields)
+    fired = (select(TicketSlaState.fired_limits).where(TicketSlaState.ticket_id == Ticket.id)
+             .correlate(Ticket).scalar_subquery())
+    extras: dict[uuid.UUID, _Extras] = {}
+    for ticket_id, ball, folded, limits in session.connection().execute(
+            select(Ticket.id, last_author == Ticket.creator_id, fields, fired)
             .where(Ticket.id.in_(ids))):
-        extras[ticket_id] = (bool(ball), _unfold(folded))
+        extras[ticket_id] = (bool(ball), _unfold(folded), parse_limits(limits))
     return extras
+
+
+def parse_limits(text: str | None) -> tuple[Limit, ...]:
+    """``"response,inactivity"`` (``TicketSlaState.fired_limits``) as limits, in the
+    enum's order; a name this version does not know is left out."""
+    names = set((text or "").split(","))
+    return tuple(limit for limit in Limit if limit.value in names)
 
 
 def _unfold(folded: str | None) -> tuple[tuple[str, str], ...]:

@@ -27,7 +27,7 @@ from desktopdesk.models.org import (
     User,
 )
 from desktopdesk.models.settings import SettingValue
-from desktopdesk.models.sla import Sla
+from desktopdesk.models.sla import Sla, SlaNotice, TicketSlaState
 from desktopdesk.models.sync import (
     BlobTransfer,
     OutboxEntry,
@@ -81,6 +81,7 @@ __all__ = [
     "Resolution",
     "SettingValue",
     "Sla",
+    "SlaNotice",
     "SlaType",
     "Status",
     "StatusTransition",
@@ -92,6 +93,7 @@ __all__ = [
     "SyncState",
     "Ticket",
     "TicketInventoryLink",
+    "TicketSlaState",
     "TicketType",
     "TicketTypeGroup",
     "Tombstone",

@@ -20,6 +20,7 @@ from desktopdesk.server.api import attachments as attachments_api
 from desktopdesk.server.api import auth as auth_api
 from desktopdesk.server.api import blobs as blobs_api
 from desktopdesk.server.api import lookups as lookups_api
+from desktopdesk.server.api import sla as sla_api
 from desktopdesk.server.api import sync as sync_api
 from desktopdesk.server.api import ticket_actions as ticket_actions_api
 from desktopdesk.server.api import tickets as tickets_api
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     sync_api.router,
     blobs_api.router,
     users_api.router,
+    sla_api.router,
 )
 
 

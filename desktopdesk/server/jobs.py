@@ -42,6 +42,7 @@ from desktopdesk.domain.auto_close import (
     idle_tickets,
 )
 from desktopdesk.domain.commands import Command
+from desktopdesk.domain.sla_state import refresh_sla_states
 from desktopdesk.models import WorkspaceInfo
 from desktopdesk.server.auth import Clock, purge_old_tokens
 from desktopdesk.server.config import ServerConfig
@@ -270,6 +271,14 @@ def auto_close_idle_tickets(context: JobContext) -> str:
     return close_idle_tickets(read, days, apply_as_owner).summary
 
 
+def evaluate_slas(context: JobContext) -> str:
+    """Every open ticket's SLA at this moment (``desktopdesk.domain.sla_state``): breaches
+    that time alone brought about, the fired flags and compliance desktops show, notices
+    for owners, and each group's open-ticket cap. Commands re-evaluate the tickets they
+    touch as they are applied; this catches up with the clock."""
+    return refresh_sla_states(context.session, context.now).summary
+
+
 #: Every scheduled job of the server; adding one is one more line.
 JOBS: tuple[Job, ...] = (
     Job("purge-tokens", dt.timedelta(hours=6), purge_tokens),
@@ -277,6 +286,7 @@ JOBS: tuple[Job, ...] = (
     Job("clean-partial-uploads", dt.timedelta(hours=1), clean_partial_uploads),
     Job("refresh-planner-statistics", dt.timedelta(days=1), refresh_planner_statistics),
     Job("auto-close-idle-tickets", dt.timedelta(days=1), auto_close_idle_tickets),
+    Job("evaluate-slas", dt.timedelta(minutes=5), evaluate_slas),
 )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktopdesk.domain.apply import apply
 from desktopdesk.domain.commands import Command
 from desktopdesk.domain.context import ApplyContext, CommandResult
+from desktopdesk.domain.sla_state import refresh_sla_states
 from desktopdesk.models import WorkspaceInfo, utc_now
 from desktopdesk.store.blobs import BlobStore, FolderBlobStore
 from desktopdesk.store.engine import create_engine_for_url, create_sqlite_engine, session_factory
@@ -159,13 +160,30 @@ class Workspace:
 
         The one switch between the two, for actions that write bookkeeping of their own
         in the same transaction (resolving a sync conflict with the command it sends).
+        Every command the authority applies (user actions here, the server's REST and push
+        routes, its jobs) comes through here, so the tickets it touched get their SLA
+        standing worked out again in the same transaction.
         """
         if self.role is Role.REPLICA:
             return apply_and_queue(session, command, actor_id, ctx)
-        return apply(session, command, actor_id, ctx)
+        result = apply(session, command, actor_id, ctx)
+        if result.changed_ticket_ids:
+            _refresh_slas(session, ctx.now, result.changed_ticket_ids)
+        return result
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session for queries (rolled back, never committed)."""
         with self.sessions() as session:
             yield session
+
+
+def _refresh_slas(session: Session, now: dt.datetime, ticket_ids: Sequence[uuid.UUID]) -> None:
+    """The SLA pass for the tickets a command touched. It must never cost the user their
+    change: a failure is logged and undone alone (its savepoint), and the scheduled pass
+    tries again within minutes."""
+    try:
+        with session.begin_nested():
+            refresh_sla_states(session, now, ticket_ids)
+    except Exception:
+        log.exception("SLA evaluation after a command failed; the scheduled pass will redo it")

@@ -29,6 +29,7 @@ from desktopdesk.sync.rebase import (
     undo_pending,
 )
 from desktopdesk.sync.rebuild import RebuildReport, rebuild_replica
+from desktopdesk.sync.rows import encode_value
 
 PUSH_BATCH = 100
 
@@ -114,10 +115,15 @@ def _push(ws: Workspace, transport: SyncTransport, client_id: uuid.UUID,
           summary: SyncSummary, clock: Callable[[], dt.datetime]) -> None:
     while True:
         with ws.read() as session:
-            batch = [(e.mutation_id, e.payload) for e in pending(session)][:PUSH_BATCH]
+            batch = [(e.mutation_id, e.payload, e.created_at)
+                     for e in pending(session)][:PUSH_BATCH]
         if not batch:
             return
-        answer = transport.push(client_id, [{"mutation_id": m, "command": p} for m, p in batch])
+        # ``made_at``: when the change was made here, so the server dates its history then
+        # (the transport adds ``sent_at``, this clock at sending, to correct for skew).
+        answer = transport.push(client_id, [
+            {"mutation_id": m, "command": p, "made_at": encode_value(made)}
+            for m, p, made in batch])
         summary.pushed += len(answer["results"])
         with ws.sessions.begin() as session:
             for result in answer["results"]:

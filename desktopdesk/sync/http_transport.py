@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 
+from desktopdesk.models import utc_now
 from desktopdesk.sync.blob_transfer import (
     BlobRefusedError,
     BlobUnavailableError,
@@ -46,8 +47,11 @@ class HttpTransport:
         return answer
 
     def push(self, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> dict[str, Any]:
+        """``sent_at`` is this machine's clock as the request leaves: the server compares
+        it with its own to date each mutation's ``made_at`` (same clock) correctly."""
         answer: dict[str, Any] = self.client.post_json(f"{API}/push", {
-            "client_id": str(client_id), "protocol": PROTOCOL, "mutations": mutations})
+            "client_id": str(client_id), "protocol": PROTOCOL, "mutations": mutations,
+            "sent_at": utc_now().isoformat()})
         return answer
 
     def pull(self, client_id: uuid.UUID, cookie: str, token: str | None) -> dict[str, Any]:

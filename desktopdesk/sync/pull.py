@@ -54,6 +54,7 @@ from desktopdesk.models import (
     SyncClientTicket,
     Ticket,
     TicketInventoryLink,
+    TicketSlaState,
     Tombstone,
     User,
     Workunit,
@@ -63,9 +64,11 @@ from desktopdesk.sync.rows import encode_row, replicated_models
 
 PAGE_ROWS = 1000
 
-#: Rows hanging off a ticket, parents before children.
+#: Rows hanging off a ticket, parents before children (anyone who sees a ticket sees its
+#: SLA standing: the list filters on it offline).
 TICKET_CHILDREN: tuple[type[Replicated], ...] = (
     Workunit, WorkunitShare, Attachment, CustomFieldValue, TicketInventoryLink, HistoryEvent,
+    TicketSlaState,
 )
 #: Tickets whose children are loaded together when sending move-ins: at most, and at
 #: the start of a page (before it knows how many rows a ticket brings).

@@ -6,10 +6,18 @@ is applied in one transaction together with its outcome row and the client's new
 id. A business refusal rolls that back and a second transaction records the rejection
 and advances the id, so one refused command never jams the queue. Infrastructure errors
 (database locked, disk full) propagate: the caller answers 503 and the desktop retries.
+
+Each mutation may say when it was made (``made_at``, the desktop's clock) and the push
+when it was sent (``sent_at``, the same clock): the command's history then carries the
+time the work was done, not the time it reached the server, so the SLA counts a
+workunit written offline at 10:00 and synced at 16:00 at 10:00. The desktop's clock is
+only trusted as far as :func:`plausible_made_at` allows. Both fields are optional: an
+older desktop's commands count when they arrive, as before.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -17,7 +25,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desktopdesk.domain.apply import apply
 from desktopdesk.domain.commands import command_from_json
 from desktopdesk.domain.errors import DomainError
 from desktopdesk.models import SyncClient, SyncMutation
@@ -29,12 +36,16 @@ APPLIED = "applied"
 REJECTED = "rejected"
 #: How many mutations one push may carry (sync.md: up to 100 commands or 1 MB).
 MAX_BATCH = 100
+#: Furthest back a pushed command may date itself: older work is dated this far back.
+MAX_MADE_AGE = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
 class PushedMutation:
     mutation_id: int
     payload: dict[str, Any]
+    #: When the desktop made it, by the desktop's clock; None (older desktops): now.
+    made_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -63,8 +74,13 @@ def process_push(
     client_id: uuid.UUID,
     mutations: Sequence[PushedMutation],
     clock: Callable[[], dt.datetime],
+    sent_at: dt.datetime | None = None,
 ) -> PushResult:
-    last = register_client(store, user_id, client_id, clock())
+    """Replay ``mutations`` in id order; ``sent_at`` is the desktop's clock when it sent
+    them, to correct their ``made_at`` for how far that clock is off."""
+    received = clock()
+    last = register_client(store, user_id, client_id, received)
+    skew = received - _utc(sent_at) if sent_at is not None else dt.timedelta(0)
     outcomes: list[MutationOutcome] = []
     for mutation in sorted(mutations, key=lambda m: m.mutation_id):
         if mutation.mutation_id <= last:
@@ -74,7 +90,7 @@ def process_push(
             return PushResult(tuple(outcomes), last,
                               stopped=f"expected mutation {last + 1}, got {mutation.mutation_id}")
         try:
-            outcomes.append(_replay(store, user_id, client_id, mutation, clock()))
+            outcomes.append(_replay(store, user_id, client_id, mutation, clock(), skew))
         except ConcurrentPushError as clash:
             return PushResult(tuple(outcomes), last, stopped=str(clash))
         last = mutation.mutation_id
@@ -108,8 +124,32 @@ class ConcurrentPushError(Exception):
     """Another push of the same desktop advanced its queue first: stop, the desktop retries."""
 
 
+def plausible_made_at(made_at: dt.datetime | None, skew: dt.timedelta,
+                      now: dt.datetime) -> dt.datetime | None:
+    """When a pushed command was made, as this server will record it; None means now.
+
+    ``skew`` is how far the server's clock is ahead of the desktop's (received minus
+    sent): a desktop clock an hour fast says 11:00 for work done at 10:00 server time.
+    The result lies in [now - ``MAX_MADE_AGE``, now]: no command dates itself in the
+    future, nor so far back that it rewrites old history.
+    """
+    if made_at is None:
+        return None
+    corrected = _utc(made_at) + skew
+    if corrected >= now:
+        return None
+    return max(corrected, now - MAX_MADE_AGE)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A desktop's time, aware UTC (one without a zone is read as UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
 def _replay(store: Workspace, user_id: uuid.UUID, client_id: uuid.UUID,
-            mutation: PushedMutation, now: dt.datetime) -> MutationOutcome:
+            mutation: PushedMutation, now: dt.datetime, skew: dt.timedelta) -> MutationOutcome:
     """One transaction: claim the mutation id, apply in a savepoint, record the outcome.
 
     The client row is locked first (PostgreSQL: FOR UPDATE), so two pushes of one desktop
@@ -124,7 +164,9 @@ def _replay(store: Workspace, user_id: uuid.UUID, client_id: uuid.UUID,
         try:
             with session.begin_nested():
                 command = command_from_json(mutation.payload)
-                apply(session, command, user_id, store.context(now, remote_actor=True))
+                ctx = dataclasses.replace(store.context(now, remote_actor=True),
+                                          made_at=plausible_made_at(mutation.made_at, skew, now))
+                store.apply_in(session, command, user_id, ctx)
         except DomainError as error:
             refusal = error
             log.info("mutation %s of client %s refused: %s", mutation.mutation_id, client_id,

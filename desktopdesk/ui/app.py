@@ -131,6 +131,7 @@ def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None
     appearance = follow_color_scheme(app, DesktopPreferences(workspace.data_dir).color_scheme)
     window = MainWindow(workspace, user, appearance=appearance)
     close_idle_tickets(window)
+    evaluate_slas(window)
     try:
         window.resize(1200, 700)
         window.show()
@@ -159,6 +160,41 @@ def close_idle_tickets(window: MainWindow) -> None:
 
     task = window.runner.run(partial(run_auto_close, window.workspace))
     task.succeeded.connect(refresh_if_closed)
+
+
+#: How often a standalone store evaluates its SLAs: as often as the server's job.
+SLA_PASS_INTERVAL_MS = 5 * 60 * 1000
+
+
+def evaluate_slas(window: MainWindow, interval_ms: int = SLA_PASS_INTERVAL_MS) -> QTimer:
+    """A standalone store is its own server: its SLAs are evaluated at start and then every
+    ``interval_ms`` on the background runner, and the list shows what changed. A replica
+    stops after the first look (the server evaluates; its verdict arrives by sync).
+    Returns the timer (tests drive it)."""
+    from desktopdesk.domain.sla_state import SlaPassOutcome, run_sla_pass
+
+    timer = QTimer(window)
+    timer.setObjectName("slaPassTimer")
+    running: list[bool] = []
+
+    def start() -> None:
+        if running:  # a slow pass is not doubled up by the next tick
+            return
+        running.append(True)
+        task = window.runner.run(partial(run_sla_pass, window.workspace))
+        task.succeeded.connect(show_changes)
+        task.finished.connect(running.clear)
+
+    def show_changes(outcome: SlaPassOutcome) -> None:
+        if not outcome.ran:
+            timer.stop()
+        elif outcome.flags_changed or outcome.states_written or outcome.states_removed:
+            window.list_panel.refresh_after_sync()
+
+    timer.timeout.connect(start)
+    timer.start(interval_ms)
+    start()
+    return timer
 
 
 def choose_first_start(workspace: Workspace) -> ConnectChoice | None:

@@ -1,20 +1,25 @@
-"""The quick filters above the ticket list: text, status, priority, group, people, type.
+"""The quick filters above the ticket list: text, status, priority, group, people, type,
+SLA.
 
 The bar only collects choices into a ``TicketFilter`` and says when it changed; the
 store does the filtering. Text waits for a pause in typing, so a word typed letter by
 letter costs one query, not six. Groups, types and people come from ``ListLookups``,
 read by the window in the background; people complete once two letters are typed.
+The SLA filter reads what the server last evaluated (fired now, lifetime compliance), so
+it works offline on the replica like the rest.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtGui import QAction, QActionGroup, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -23,6 +28,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
+    QSpinBox,
     QToolButton,
     QWidget,
 )
@@ -39,6 +45,10 @@ from desktopdesk.ui.shortcuts import make_action
 NOBODY = uuid.UUID(int=0)
 TEXT_PAUSE_MS = 300
 COMPLETE_AFTER = 2
+#: Room for "Owner" or a short name when the bar is crowded (it shrinks first).
+PERSON_MIN_WIDTH = 64
+#: The threshold offered first: "below 90 %" is the usual question.
+DEFAULT_COMPLIANCE = 90
 
 E = TypeVar("E", Status, Priority)
 
@@ -213,6 +223,137 @@ class PersonField(QLineEdit):
         QTimer.singleShot(0, self, self._resolve)
 
 
+class SlaChoice(enum.Enum):
+    """The SLA filter's choices: (menu entry, what the button then says)."""
+
+    ANY = ("Any SLA", "any")
+    FIRED = ("SLA fired", "fired")
+    NOT_FIRED = ("SLA not fired", "not fired")
+    BELOW = ("Compliance below…", "below")
+    ABOVE = ("Compliance above…", "above")
+
+    @property
+    def label(self) -> str:
+        return self.value[0]
+
+    @property
+    def summary(self) -> str:
+        return self.value[1]
+
+    @property
+    def takes_percent(self) -> bool:
+        return self in (SlaChoice.BELOW, SlaChoice.ABOVE)
+
+
+class SlaFilterField(QWidget):
+    """Fired or not, or lifetime compliance below / above N %: a button like Status and
+    Priority, and the percentage beside it only while a compliance choice needs one.
+    Stepping through percentages waits for a pause, like typing, so 90 to 80 is one
+    query, not ten."""
+
+    choice_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filter_sla_field")
+        self.button = QPushButton(self)
+        self.button.setObjectName("filter_sla")
+        self.button.setAccessibleName("SLA filter")
+        self.button.setToolTip("SLA fired now, or lifetime SLA compliance as the server "
+                               "last evaluated it (tickets never evaluated match neither)")
+        menu = QMenu(self.button)
+        menu.setObjectName("filter_sla_menu")
+        self._group = QActionGroup(menu)
+        self._group.setExclusive(True)
+        self._actions: dict[SlaChoice, QAction] = {}
+        for choice in SlaChoice:
+            if choice is SlaChoice.BELOW:
+                menu.addSeparator()
+            action = menu.addAction(choice.label)
+            action.setObjectName(f"filter_sla_{choice.name.lower()}")
+            action.setCheckable(True)
+            action.setData(choice)
+            self._group.addAction(action)
+            self._actions[choice] = action
+        self._actions[SlaChoice.ANY].setChecked(True)
+        self.button.setMenu(menu)
+        self.percent = QSpinBox(self)
+        self.percent.setObjectName("filter_sla_percent")
+        self.percent.setAccessibleName("SLA compliance percentage")
+        self.percent.setRange(0, 100)
+        self.percent.setSuffix(" %")
+        self.percent.setValue(DEFAULT_COMPLIANCE)
+        self.percent.setVisible(False)
+        self._pause = QTimer(self)
+        self._pause.setObjectName("filter_sla_percent_pause")
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(TEXT_PAUSE_MS)
+        self._pause.timeout.connect(self._on_pause_timeout)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.button)
+        layout.addWidget(self.percent)
+        self._group.triggered.connect(self._on_group_triggered)
+        self.percent.valueChanged.connect(self._on_percent_value_changed)
+        self.percent.editingFinished.connect(self._on_pause_timeout)
+        self._show(SlaChoice.ANY)
+
+    @property
+    def current(self) -> SlaChoice:
+        checked = self._group.checkedAction()
+        chosen = checked.data() if checked is not None else None
+        return chosen if isinstance(chosen, SlaChoice) else SlaChoice.ANY
+
+    def action_for(self, choice: SlaChoice) -> QAction:
+        return self._actions[choice]
+
+    def set_current(self, choice: SlaChoice, percent: int | None = None) -> None:
+        """Choose without a pause (the bar's reset, a test, a saved view)."""
+        if percent is not None:
+            with QSignalBlocker(self.percent):
+                self.percent.setValue(percent)
+        changed = choice is not self.current
+        self._actions[choice].setChecked(True)
+        self._pause.stop()
+        self._show(choice)
+        if changed or percent is not None:
+            self.choice_changed.emit()
+
+    def apply_to(self, ticket_filter: TicketFilter) -> TicketFilter:
+        """``ticket_filter`` with this field's condition added."""
+        percent = self.percent.value()
+        match self.current:
+            case SlaChoice.FIRED:
+                return dataclasses.replace(ticket_filter, sla_fired=True)
+            case SlaChoice.NOT_FIRED:
+                return dataclasses.replace(ticket_filter, sla_fired=False)
+            case SlaChoice.BELOW:
+                return dataclasses.replace(ticket_filter, compliance_below=percent)
+            case SlaChoice.ABOVE:
+                return dataclasses.replace(ticket_filter, compliance_above=percent)
+        return ticket_filter
+
+    def _show(self, choice: SlaChoice) -> None:
+        self.button.setText(f"SLA: {choice.summary}")
+        self.percent.setVisible(choice.takes_percent)
+
+    @Slot(QAction)
+    def _on_group_triggered(self, _action: QAction) -> None:
+        self._pause.stop()
+        self._show(self.current)
+        self.choice_changed.emit()
+
+    @Slot(int)
+    def _on_percent_value_changed(self, _value: int) -> None:
+        self._pause.start()
+
+    @Slot()
+    def _on_pause_timeout(self) -> None:
+        self._pause.stop()
+        self.choice_changed.emit()  # the bar announces only a filter that changed
+
+
 class TicketFilterBar(QWidget):
     filter_changed = Signal(object)  # the new TicketFilter
 
@@ -258,7 +399,10 @@ class TicketFilterBar(QWidget):
         self.group = self._combo("filter_group", "Group filter", "Any group")
         self.owner = PersonField("filter_owner", "Owner", self.people_model, self)
         self.creator = PersonField("filter_creator", "Creator", self.people_model, self)
+        for person in (self.owner, self.creator):
+            person.setMinimumWidth(PERSON_MIN_WIDTH)
         self.type = self._combo("filter_type", "Type filter", "Any type")
+        self.sla = SlaFilterField(self)
         self.clear_button = QToolButton(self)
         self.clear_button.setObjectName("filter_clear")
         self.clear_button.setAccessibleName("Clear filters")
@@ -275,6 +419,7 @@ class TicketFilterBar(QWidget):
         layout.addWidget(self.owner, 1)
         layout.addWidget(self.creator, 1)
         layout.addWidget(self.type)
+        layout.addWidget(self.sla)
         layout.addWidget(self.clear_button)
 
         for button in (self.status, self.priority):
@@ -283,6 +428,7 @@ class TicketFilterBar(QWidget):
             combo.currentIndexChanged.connect(self._on_choice_changed)
         for person in (self.owner, self.creator):
             person.person_changed.connect(self._on_choice_changed)
+        self.sla.choice_changed.connect(self._on_choice_changed)
 
     def _combo(self, name: str, accessible: str, any_text: str) -> QComboBox:
         combo = QComboBox(self)
@@ -307,7 +453,7 @@ class TicketFilterBar(QWidget):
 
     def ticket_filter(self) -> TicketFilter:
         group_id = self.group.currentData()
-        return TicketFilter(
+        return self.sla.apply_to(TicketFilter(
             text=self.text.text().strip(),
             statuses=self.status.chosen,
             priorities=self.priority.chosen,
@@ -315,14 +461,14 @@ class TicketFilterBar(QWidget):
             owner_id=self.owner.person_id,
             creator_id=self.creator.person_id,
             ticket_type_id=self.type.currentData(),
-        )
+        ))
 
     @Slot()
     def reset(self) -> None:
         """Back to the default: open tickets, no other condition."""
         with ExitStack() as quiet:  # one filter change at the end, not one per field
             for widget in (self.text, self.status, self.priority, self.group, self.type,
-                           self.owner, self.creator):
+                           self.owner, self.creator, self.sla):
                 quiet.enter_context(QSignalBlocker(widget))
             self.text.clear()
             self.status.set_chosen(OPEN_STATUSES)
@@ -331,6 +477,7 @@ class TicketFilterBar(QWidget):
             self.type.setCurrentIndex(0)
             self.owner.clear_person()
             self.creator.clear_person()
+            self.sla.set_current(SlaChoice.ANY)
         self._text_pause.stop()
         self._emit_if_changed()
 

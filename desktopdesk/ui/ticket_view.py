@@ -1,5 +1,5 @@
 """One ticket, open: its header, its refused changes, and its tabs (Details, Workunits,
-Files, Contacts, History, Child tickets).
+Files, Contacts, History, Child tickets, SLA, Statistics).
 
 The view reads the ticket on the task runner (``ticket_view_source.load_details``) and
 hands the frozen ``TicketDetails`` to each tab; anything that changed the ticket (a
@@ -38,7 +38,9 @@ from desktopdesk.ui.ticket_details_tab import TicketDetailsTab
 from desktopdesk.ui.ticket_files_tab import TicketFilesTab
 from desktopdesk.ui.ticket_header import TicketHeader
 from desktopdesk.ui.ticket_people_tabs import TicketContactsTab, TicketHistoryTab
+from desktopdesk.ui.ticket_sla_tab import TicketSlaTab
 from desktopdesk.ui.ticket_source import run_command
+from desktopdesk.ui.ticket_statistics_tab import TicketStatisticsTab
 from desktopdesk.ui.ticket_view_source import TicketViewData
 from desktopdesk.ui.ticket_workunits_tab import WorkunitsTab
 from desktopdesk.ui.workunit_editor import WorkunitEditor
@@ -47,12 +49,15 @@ from desktopdesk.ui.workunit_thread import WorkunitThread
 log = logging.getLogger("desktopdesk.ui.ticket_view")
 
 #: The tabs, by the name ``current_tab``/``set_current_tab`` use, in their order.
-TABS = ("details", "workunits", "files", "contacts", "history", "children")
+TABS = ("details", "workunits", "files", "contacts", "history", "children", "sla",
+        "statistics")
 _TAB_TITLES = {"details": "Details", "workunits": "Workunits", "files": "Files",
-               "contacts": "Contacts", "history": "History", "children": "Child tickets"}
+               "contacts": "Contacts", "history": "History", "children": "Child tickets",
+               "sla": "SLA", "statistics": "Statistics"}
 _TAB_ICONS = {"details": "mdi6.form-select", "workunits": "mdi6.comment-text-multiple-outline",
               "files": "mdi6.paperclip", "contacts": "mdi6.account-multiple-outline",
-              "history": "mdi6.history", "children": "mdi6.file-tree-outline"}
+              "history": "mdi6.history", "children": "mdi6.file-tree-outline",
+              "sla": "mdi6.timer-outline", "statistics": "mdi6.chart-bar"}
 _PAGE_LOADING, _PAGE_TABS, _PAGE_GONE = range(3)
 
 
@@ -124,6 +129,10 @@ class TicketView(QWidget):
         self.contacts_tab = TicketContactsTab(self)
         self.history_tab = TicketHistoryTab(self)
         self.children_tab = TicketChildrenTab(self)
+        # These two read their own data, and only while shown (see LazyReportTab).
+        self.sla_tab = TicketSlaTab(self.workspace, self.user_id, self.runner, self)
+        self.statistics_tab = TicketStatisticsTab(self.workspace, self.user_id, self.runner,
+                                                  self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("ticket_tabs")
         self.tabs.setAccessibleName("Ticket tabs")
@@ -192,7 +201,7 @@ class TicketView(QWidget):
 
     def _tab_widgets(self) -> tuple[QWidget, ...]:
         return (self.details_tab, self.workunits_tab, self.files_tab, self.contacts_tab,
-                self.history_tab, self.children_tab)
+                self.history_tab, self.children_tab, self.sla_tab, self.statistics_tab)
 
     def _attach_ticket(self, ticket_id: uuid.UUID) -> None:
         """The parts made for one ticket: its conflicts strip and its workunit editor."""
@@ -284,7 +293,7 @@ class TicketView(QWidget):
         self.details_tab.show_details(details)
         self._update_lock_allowed()
         for tab in (self.workunit_thread, self.files_tab, self.contacts_tab,
-                    self.history_tab, self.children_tab):
+                    self.history_tab, self.children_tab, self.sla_tab, self.statistics_tab):
             tab.show_details(details)
         self._update_tab_titles(details)
         self.pages.setCurrentIndex(_PAGE_TABS)

@@ -1,15 +1,13 @@
-"""Administration commands: the status mapping, server settings, SLAs and inventory.
+"""Administration commands: the status mapping, server settings and inventory.
 
 Configuration is authored by administrators: users, groups, profiles, companies, the
 status mapping and server settings by super-admins; ticket types, fields, SLAs and
 inventory by anyone holding MANAGE on a group (as in Integria). People and the calendar
 are in ``admin_people``, groups and memberships in ``admin_groups``, types and fields in
-``admin_types``.
+``admin_types``, SLAs in ``admin_sla``.
 """
 
 from __future__ import annotations
-
-import math
 
 from sqlalchemy import select
 
@@ -18,12 +16,10 @@ from desktopdesk.domain.apply import Action, handles
 from desktopdesk.domain.commands import (
     ChangeSetting,
     CreateInventoryObject,
-    CreateSla,
     SetStatusMapping,
 )
 from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import VALIDATION, DomainError
-from desktopdesk.domain.handlers.admin_common import require_unique
 from desktopdesk.domain.handlers.common import require_new_id, require_row, require_text
 from desktopdesk.domain.settings import get_setting, lookup
 from desktopdesk.models import (
@@ -31,8 +27,6 @@ from desktopdesk.models import (
     Company,
     InventoryObject,
     SettingValue,
-    Sla,
-    SlaType,
     Status,
     StatusTransition,
 )
@@ -99,35 +93,3 @@ def create_inventory_object(action: Action, cmd: CreateInventoryObject) -> Comma
     action.session.add(InventoryObject(id=cmd.inventory_object_id, name=name,
                                        serial=cmd.serial.strip(), company_id=cmd.company_id))
     return action.result(created_id=cmd.inventory_object_id, config_changed=True)
-
-
-@handles(CreateSla)
-def create_sla(action: Action, cmd: CreateSla) -> CommandResult:
-    acl.require_manager(action.perms, "define SLAs")
-    require_new_id(action.session, Sla, cmd.sla_id, "SLA",
-                   "sla_id")
-    name = require_text(cmd.name, "The SLA name", "name", 100)
-    require_unique(action, Sla, Sla.name, name, "SLA", "name")
-    try:
-        sla_type = SlaType(cmd.sla_type)
-    except ValueError:
-        raise DomainError(VALIDATION, "The SLA type is 0 (normal), 1 (third party) or 2 (both).",
-                          "sla_type") from None
-    for key in ("max_response_hours", "max_resolution_hours", "max_inactivity_hours"):
-        hours = getattr(cmd, key)
-        if not math.isfinite(hours) or hours < 0:
-            raise DomainError(VALIDATION, "SLA times are zero or more hours.", key)
-    for key in ("day_start_hour", "day_end_hour"):
-        if not 0 <= getattr(cmd, key) <= 24:
-            raise DomainError(VALIDATION, "Working hours are between 0 and 24.", key)
-    if cmd.max_open_tickets < 0:
-        raise DomainError(VALIDATION, "The open-ticket cap is zero or more.", "max_open_tickets")
-    action.session.add(Sla(
-        id=cmd.sla_id, name=name, description=cmd.description.strip(), sla_type=sla_type,
-        max_response_hours=cmd.max_response_hours, max_resolution_hours=cmd.max_resolution_hours,
-        max_open_tickets=cmd.max_open_tickets, max_inactivity_hours=cmd.max_inactivity_hours,
-        day_start_hour=cmd.day_start_hour, day_end_hour=cmd.day_end_hour,
-        no_sla_on_weekends=cmd.no_sla_on_weekends, no_sla_on_holidays=cmd.no_sla_on_holidays,
-        enforced=cmd.enforced,
-    ))
-    return action.result(created_id=cmd.sla_id, config_changed=True)

@@ -55,12 +55,19 @@ class Meta(BaseModel):
 class Mutation(BaseModel):
     mutation_id: int = Field(ge=1)
     command: dict[str, Any]
+    made_at: dt.datetime | None = Field(
+        None, description="When the desktop made the change, by its clock (corrected with "
+                          "``sent_at`` and kept within the last 30 days): its history is "
+                          "dated then. Absent: when it is applied.")
 
 
 class PushRequest(BaseModel):
     client_id: uuid.UUID
     protocol: int = PROTOCOL_MAX
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+    sent_at: dt.datetime | None = Field(
+        None, description="The desktop's clock when it sent this push: how far it is off "
+                          "the server's, to correct each ``made_at``.")
 
 
 class MutationResult(BaseModel):
@@ -164,9 +171,9 @@ def rotate_epoch(store: Workspace) -> tuple[str | None, str]:
              responses=error_responses(401, 403, 422, 426, 503))
 def push(body: PushRequest, store: StoreDep, clock: ClockDep, user: CurrentUser) -> PushResponse:
     _check_protocol(body.protocol)
-    batch = [PushedMutation(m.mutation_id, m.command) for m in body.mutations]
+    batch = [PushedMutation(m.mutation_id, m.command, m.made_at) for m in body.mutations]
     try:
-        result = process_push(store, user, body.client_id, batch, clock)
+        result = process_push(store, user, body.client_id, batch, clock, body.sent_at)
     except ClientMismatchError:
         raise ApiError(403, "forbidden", "This desktop is registered to another user.",
                        "client_id") from None

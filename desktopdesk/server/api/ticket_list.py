@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from desktopdesk.domain.acl import Permissions, visible_tickets_clause
 from desktopdesk.domain.errors import VALIDATION
+from desktopdesk.domain.ticket_list_query import compliance_clause, sla_fired_clause
 from desktopdesk.models import Group, Priority, Status, Ticket, User
 from desktopdesk.server.api.models import Ref, code_label
 from desktopdesk.server.api.ticket_models import TicketPage, TicketSummary
@@ -46,6 +47,12 @@ class TicketFilters:
     creator: str | None = None
     text: str | None = None
     updated_since: dt.datetime | None = None
+    #: True: an SLA is fired on the ticket now; False: none is.
+    sla_fired: bool | None = None
+    #: Lifetime SLA compliance strictly below / above this percentage, as last evaluated;
+    #: tickets not yet evaluated match neither.
+    compliance_below: int | None = None
+    compliance_above: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,12 @@ def _filter_clause(filters: TicketFilters) -> ColumnElement[bool]:
                               Ticket.description_html.icontains(filters.text, autoescape=True)))
     if filters.updated_since is not None:
         conditions.append(Ticket.updated_at >= filters.updated_since)
+    # The desktop list's clauses: one definition of "fired" and "compliance below N %".
+    if filters.sla_fired is not None:
+        conditions.append(sla_fired_clause(filters.sla_fired))
+    if filters.compliance_below is not None or filters.compliance_above is not None:
+        conditions.append(compliance_clause(filters.compliance_below,
+                                            filters.compliance_above))
     return and_(true(), *conditions)
 
 

@@ -84,6 +84,15 @@ def list_tickets(
     updated_since: Annotated[AwareDatetime | None, Query(
         description="Changed at or after this time (ISO 8601 with a zone, e.g. ...Z).")
     ] = None,
+    sla_fired: Annotated[bool | None, Query(
+        description="`true`: only tickets with an SLA fired now; `false`: only those "
+                    "without.")] = None,
+    compliance_below: Annotated[int | None, Query(
+        ge=0, le=100, description="Lifetime SLA compliance below this % (as last "
+                                  "evaluated; tickets not yet evaluated never match).")
+    ] = None,
+    compliance_above: Annotated[int | None, Query(
+        ge=0, le=100, description="Lifetime SLA compliance above this %.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(
         max_length=400, description="`next_cursor` of the previous page.")] = None,
@@ -107,6 +116,9 @@ def list_tickets(
             creator=creator,
             text=text,
             updated_since=updated_since,
+            sla_fired=sla_fired,
+            compliance_below=compliance_below,
+            compliance_above=compliance_above,
         )
         return ticket_page(session, perms, filters, limit=limit, order=order, cursor=after)
 

@@ -68,11 +68,12 @@ def default_sections() -> tuple[type[AdminSection], ...]:
     from desktopdesk.ui.admin.people import PeopleSection
     from desktopdesk.ui.admin.profiles import ProfilesSection
     from desktopdesk.ui.admin.settings_section import SettingsSection
+    from desktopdesk.ui.admin.sla_editor import SlaEditorSection
     from desktopdesk.ui.admin.status_mapping import StatusMappingSection
     from desktopdesk.ui.admin.type_designer import TypeDesignerSection
 
-    return (TypeDesignerSection, StatusMappingSection, GroupsSection, PeopleSection,
-            CompaniesSection, ProfilesSection, HolidaysSection, SettingsSection)
+    return (TypeDesignerSection, SlaEditorSection, StatusMappingSection, GroupsSection,
+            PeopleSection, CompaniesSection, ProfilesSection, HolidaysSection, SettingsSection)
 
 
 class AdminWindow(QWidget):

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -45,6 +47,7 @@ from desktopdesk.ui.admin.settings_source import (
     GROUPS,
     NOT_YET_EFFECTIVE,
     SHARED_READ_ONLY_REASON,
+    TEXT_SUGGESTIONS,
     SavedSettings,
     SettingsState,
     load_settings,
@@ -60,6 +63,8 @@ NOTICE_STYLE = ("QFrame#settings_read_only_notice { background: $info_background
 #: The registry gives no upper bounds; these only keep the inputs a sensible width.
 _INT_MAXIMUM = 1_000_000
 _FLOAT_MAXIMUM = 1_000.0
+#: A text option's input fits this many characters (America/Argentina/Buenos_Aires).
+_TEXT_WIDTH_CHARS = 32
 _SCOPE_TEXT = {
     "server": ("Every desktop", "Kept with the tickets: the same for everyone, on every "
                                 "desktop."),
@@ -152,6 +157,18 @@ class OptionRow(QWidget):
                 combo.addItem(labels.get(choice, str(choice)), choice)
             combo.currentIndexChanged.connect(self.edited)
             widget = combo
+        elif setting.type is str:
+            edit = QLineEdit(self)
+            edit.setClearButtonEnabled(True)
+            edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * _TEXT_WIDTH_CHARS)
+            suggest = TEXT_SUGGESTIONS.get(setting.key)
+            if suggest is not None:  # still free text: the suggestions only help typing
+                completer = QCompleter(list(suggest()), edit)
+                completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                edit.setCompleter(completer)
+            edit.textChanged.connect(self.edited)
+            widget = edit
         elif setting.type is int:
             spin = QSpinBox(self)
             spin.setRange(int(setting.minimum or 0), _INT_MAXIMUM)
@@ -179,6 +196,8 @@ class OptionRow(QWidget):
             return widget.currentData()
         if isinstance(widget, QSpinBox | QDoubleSpinBox):
             return widget.value()
+        if isinstance(widget, QLineEdit):
+            return widget.text().strip()
         raise TypeError(f"no value for {widget!r}")  # pragma: no cover - built above
 
     def differs_from(self, stored: Any) -> bool:
@@ -200,6 +219,8 @@ class OptionRow(QWidget):
                 widget.setValue(int(value))
             elif isinstance(widget, QDoubleSpinBox):
                 widget.setValue(float(value))
+            elif isinstance(widget, QLineEdit):
+                widget.setText(str(value))
         finally:
             widget.blockSignals(was)
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+import zoneinfo
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +28,9 @@ from desktopdesk.ui.desktop_preferences import DesktopPreferences
 
 log = logging.getLogger("desktopdesk.ui.admin")
 
-#: The manual's groups, each in the manual's order; the attachment limit (not in that
-#: section of the manual, but a setting all the same) under a group of its own.
+#: The manual's groups, each in the manual's order; the attachment limit and the SLA
+#: engine's options (not in that section of the manual, but settings all the same) under
+#: groups of their own.
 GROUPS: tuple[tuple[str, tuple[Setting[Any], ...]], ...] = (
     ("Visual options", (
         settings.SHOW_CREATOR_IN_LIST, settings.SHOW_OWNER_IN_LIST,
@@ -46,6 +48,7 @@ GROUPS: tuple[tuple[str, tuple[Setting[Any], ...]], ...] = (
         settings.AUTO_CLOSE_DAYS, settings.WORKUNIT_DEFAULT_HOURS,
         settings.SORT_WORKUNITS_BY_COMPLETION)),
     ("Files", (settings.MAX_ATTACHMENT_MB,)),
+    ("SLA", (settings.SLA_TIME_ZONE, settings.SLA_NOTIFICATION_PERIOD_HOURS)),
 )
 
 #: Options the registry declares that nothing in DesktopDesk acts on yet, with what the
@@ -62,6 +65,12 @@ CHOICE_LABELS: Mapping[str, Mapping[Any, str]] = {
         "long": "Long: 2026/03/02 09:15:00",
         "approximate": "Approximate: 1 day, 2 hours",
     },
+}
+
+#: Text options whose input offers values as one types (it still takes any text: the
+#: registry's check says what is wrong with one).
+TEXT_SUGGESTIONS: Mapping[str, Callable[[], Sequence[str]]] = {
+    settings.SLA_TIME_ZONE.key: lambda: sorted(zoneinfo.available_timezones()),
 }
 
 #: Why a shared option is shown read-only to whoever is not a super-admin.

@@ -1,0 +1,515 @@
+"""The SLA pass: evaluate tickets, record their SLA standing, raise notices (authority only).
+
+For each ticket with an SLA the engine (``sla_engine.evaluate``) works out its compliance
+from history up to now; the pass then
+
+- sets ``Ticket.affected_sla_id`` (the list's "SLA fired" flag) to the SLA while a limit
+  is in breach, else clears it;
+- keeps the ticket's ``TicketSlaState`` row (lifetime compliance in whole percent, the
+  limits in breach and since when), written only when one of those values changes, so a
+  ticket in breach does not travel to every desktop at every pass;
+- records an ``SlaNotice`` for the owner when a limit is in breach and nobody was told of
+  that limit on that ticket within the notification period (the mail comes later, with
+  the notifications work; ``mail_wanted`` is the SLA's "enforced").
+
+What the pass writes is not an update of the ticket: ``updated_at`` stays as it was
+(auto-close and the inactivity clock read it; the pass never feeds itself), but each
+written row gets a new change version so desktops pull it. Rows are written with Core
+statements, outside ``apply``, so the stamper of ``apply`` never touches them; a deleted
+state row leaves a tombstone like any replicated row deleted by a command.
+
+Who runs it: the server every five minutes (``desktopdesk.server.jobs``) and after every
+command touching a ticket (``Workspace.apply_in``), and a standalone desktop on its
+background runner (:func:`run_sla_pass`). A replica never does: the server's verdict
+arrives by sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import uuid
+import zoneinfo
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol, cast
+
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from desktopdesk.domain import settings
+from desktopdesk.domain.context import ApplyContext
+from desktopdesk.domain.counters import CHANGE_SEQUENCE, next_value
+from desktopdesk.domain.settings import get_setting
+from desktopdesk.domain.sla_config import SlaCatalog, load_sla_catalog
+from desktopdesk.domain.sla_engine import evaluate
+from desktopdesk.domain.sla_model import Limit, SlaEvaluation, SlaRules, SpanState
+from desktopdesk.domain.sla_timeline import CHUNK, IdCache, chunks, load_timelines, raw_id
+from desktopdesk.models import (
+    Group,
+    SlaNotice,
+    Status,
+    Ticket,
+    TicketSlaState,
+    Tombstone,
+    WorkspaceInfo,
+    new_id,
+)
+
+log = logging.getLogger("desktopdesk.domain.sla")
+
+#: ``SlaNotice.limit_kind`` of a group over its SLA's open-ticket cap.
+MAX_OPEN = "max_open"
+#: Statuses that do not count towards a group's open-ticket cap (as in Integria).
+NOT_COUNTED_AS_OPEN = (Status.PENDING_THIRD_PERSON, Status.CLOSED)
+#: ``WorkspaceInfo`` key: the SLA catalog the last scheduled pass evaluated under.
+CATALOG_FINGERPRINT = "sla_catalog_fingerprint"
+#: The ``WorkspaceInfo`` role of a store that defers to a server (``store.workspace.Role``).
+REPLICA_ROLE = "replica"
+#: Tickets are evaluated up to just after ``now``: the engine's spans end at ``until``, so
+#: a workunit written at ``now`` (the command this pass follows) would not yet answer.
+#: What happened at ``now`` is in force at ``now``, as in ``TicketTimeline.status_at``.
+SETTLE = dt.timedelta(microseconds=1)
+
+_STATES = cast(Table, TicketSlaState.__table__)
+_TICKETS = cast(Table, Ticket.__table__)
+_NOTICES = cast(Table, SlaNotice.__table__)
+_TOMBSTONES = cast(Table, Tombstone.__table__)
+
+
+class NotAuthorityError(RuntimeError):
+    """The SLA pass was asked of a replica: only the authority records SLA standing."""
+
+
+@dataclass(frozen=True)
+class SlaPassOutcome:
+    """What one pass did, for the log and the job's recorded outcome."""
+
+    evaluated: int = 0
+    #: Tickets in breach after the pass, among those evaluated.
+    fired: int = 0
+    #: Tickets whose "SLA fired" flag changed (set, cleared or another SLA).
+    flags_changed: tuple[uuid.UUID, ...] = ()
+    states_written: int = 0
+    states_removed: int = 0
+    notices: int = 0
+    #: False when the store is not the authority and nothing was done.
+    ran: bool = True
+
+    @property
+    def summary(self) -> str:
+        if not self.ran:
+            return "not the authority: the server evaluates SLAs"
+        return (f"{self.evaluated} ticket(s) evaluated, {self.fired} in breach; "
+                f"{len(self.flags_changed)} fired flag(s) changed, {self.states_written} "
+                f"state(s) written, {self.states_removed} removed, {self.notices} notice(s)")
+
+
+@dataclass
+class _Plan:
+    """What a pass found to write; written at the end, in a few statements."""
+
+    evaluated: int = 0
+    fired: int = 0
+    flags: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
+    upserts: list[dict[str, Any]] = field(default_factory=list)
+    removals: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Moment:
+    """When the pass runs, and how far back a notice still counts."""
+
+    now: dt.datetime
+    period: dt.timedelta
+
+    @property
+    def told_since(self) -> dt.datetime:
+        return self.now - self.period
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """The values of a ``TicketSlaState`` row that desktops show."""
+
+    sla_id: uuid.UUID | None
+    compliance_pct: int | None
+    fired_limits: str
+    fired_since: dt.datetime | None
+
+
+class _TicketRow(NamedTuple):
+    id: uuid.UUID
+    group_id: uuid.UUID
+    sla_disabled: bool
+    affected_sla_id: uuid.UUID | None
+    owner_id: uuid.UUID
+
+
+class _StateRow(NamedTuple):
+    id: uuid.UUID
+    standing: _Standing
+
+
+def refresh_sla_states(session: Session, now: dt.datetime,
+                       ticket_ids: Collection[uuid.UUID] | None = None) -> SlaPassOutcome:
+    """Evaluate tickets at ``now`` and record what changed, in the caller's transaction.
+
+    ``ticket_ids`` None is the scheduled pass: every open ticket with an SLA, every
+    ticket still marked fired or holding a state row its SLA no longer explains, and
+    each group's open-ticket cap; when SLAs, their groups, holidays or the time zone
+    changed since the last scheduled pass (or at the first), every ticket under an SLA,
+    closed ones too. Raises ``NotAuthorityError`` on a replica.
+    """
+    if now.tzinfo is None:
+        raise ValueError("the SLA pass needs a timezone-aware 'now'")
+    if is_replica(session):
+        raise NotAuthorityError("only the authority evaluates SLAs; a replica gets them by sync")
+    session.flush()
+    scheduled = ticket_ids is None
+    ids = IdCache()
+    wanted: list[uuid.UUID] = []
+    if ticket_ids is not None:
+        wanted = _worth_evaluating(session, ticket_ids)
+        if not wanted:
+            return SlaPassOutcome()
+    catalog = load_sla_catalog(session)
+    period = dt.timedelta(hours=get_setting(session, settings.SLA_NOTIFICATION_PERIOD_HOURS))
+    fingerprint = catalog.fingerprint
+    if scheduled:
+        wanted = _scheduled_candidates(session, catalog, fingerprint, ids)
+    plan, moment = _Plan(), _Moment(now, period)
+    for chunk in chunks(wanted, CHUNK):
+        _evaluate_chunk(session, moment, catalog, chunk, ids, plan)
+    if scheduled:
+        _check_open_caps(session, catalog, moment, plan)
+    outcome = _write(session, now, plan)
+    if scheduled:
+        session.merge(WorkspaceInfo(key=CATALOG_FINGERPRINT, value=fingerprint))
+        session.flush()
+    if outcome.flags_changed or outcome.notices:
+        log.info("SLA pass: %s", outcome.summary)
+    return outcome
+
+
+def is_replica(session: Session) -> bool:
+    role = session.get(WorkspaceInfo, "role")
+    return role is not None and role.value == REPLICA_ROLE
+
+
+# --- Which tickets --------------------------------------------------------------------------
+
+
+def _worth_evaluating(session: Session, ticket_ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """Of ``ticket_ids``, those with an SLA, a fired flag or a state row: a command on a
+    ticket of a group without SLA costs one query."""
+    found: set[uuid.UUID] = set()
+    for chunk in chunks(sorted(set(ticket_ids)), CHUNK):
+        has_state = select(TicketSlaState.id).where(TicketSlaState.ticket_id == Ticket.id)
+        found.update(session.scalars(
+            select(Ticket.id).join(Group, Group.id == Ticket.group_id).where(
+                Ticket.id.in_(chunk),
+                or_(and_(Group.sla_id.is_not(None), Ticket.sla_disabled.is_(False)),
+                    Ticket.affected_sla_id.is_not(None), has_state.exists()))))
+    return sorted(found)
+
+
+def _scheduled_candidates(session: Session, catalog: SlaCatalog, fingerprint: str,
+                          ids: IdCache) -> list[uuid.UUID]:
+    connection = session.connection()
+    stored = session.get(WorkspaceInfo, CATALOG_FINGERPRINT)
+    # SLAs, their groups, holidays or the time zone changed since the last pass (or this
+    # is the first): compliance is worked out again for every ticket under an SLA, closed
+    # ones included, so each has a state row true to the rules in force.
+    redo_all = stored is None or stored.value != fingerprint
+    queries = [select(raw_id(Ticket.id)).where(Ticket.affected_sla_id.is_not(None))]
+    queries.extend(select(raw_id(Ticket.id)).where(
+        Ticket.group_id.in_(chunk), Ticket.sla_disabled.is_(False),
+        *(() if redo_all else (Ticket.status != Status.CLOSED,)))
+        for chunk in chunks(catalog.groups_with_sla, CHUNK))
+    if redo_all:
+        queries.append(select(raw_id(_STATES.c.ticket_id)))
+    else:
+        queries.append(
+            select(raw_id(_STATES.c.ticket_id))
+            .join(Ticket, Ticket.id == _STATES.c.ticket_id)
+            .join(Group, Group.id == Ticket.group_id)
+            .where(or_(Ticket.sla_disabled.is_(True), Group.sla_id.is_(None),
+                       _STATES.c.sla_id.is_(None), _STATES.c.sla_id != Group.sla_id)))
+    found = {raw for query in queries for raw in connection.execute(query).scalars()}
+    return sorted(ids(raw) for raw in found)
+
+
+# --- Evaluating -----------------------------------------------------------------------------
+
+
+def _evaluate_chunk(session: Session, moment: _Moment, catalog: SlaCatalog,
+                    chunk: Sequence[uuid.UUID], ids: IdCache, plan: _Plan) -> None:
+    tickets, states = _read_chunk(session, chunk, ids)
+    ruled: dict[uuid.UUID, SlaRules] = {}
+    for ticket_id, ticket in tickets.items():
+        rules = None if ticket.sla_disabled else catalog.rules_for_group(ticket.group_id)
+        if rules is not None:
+            ruled[ticket_id] = rules
+            continue
+        if ticket.affected_sla_id is not None:
+            plan.flags[ticket_id] = None
+        state = states.get(ticket_id)
+        if state is not None:
+            plan.removals.append((state.id, ticket_id))
+    timelines = load_timelines(session, list(ruled))
+    fired: dict[uuid.UUID, tuple[SlaRules, SlaEvaluation]] = {}
+    for ticket_id, rules in ruled.items():
+        ticket = tickets[ticket_id]
+        evaluation = evaluate(timelines[ticket_id], rules, moment.now + SETTLE)
+        plan.evaluated += 1
+        affected = rules.sla_id if evaluation.fired_limits else None
+        if evaluation.fired_limits:
+            plan.fired += 1
+            fired[ticket_id] = (rules, evaluation)
+        if affected != ticket.affected_sla_id:
+            plan.flags[ticket_id] = affected
+        standing = standing_of(evaluation, rules)
+        state = states.get(ticket_id)
+        if state is None or standing != state.standing:
+            plan.upserts.append({
+                "id": state.id if state is not None else new_id(), "ticket_id": ticket_id,
+                "sla_id": standing.sla_id, "compliance_pct": standing.compliance_pct,
+                "fired_limits": standing.fired_limits, "fired_since": standing.fired_since,
+            })
+    _plan_ticket_notices(session, moment, tickets, fired, ids, plan)
+
+
+def _read_chunk(session: Session, chunk: Sequence[uuid.UUID],
+                ids: IdCache) -> tuple[dict[uuid.UUID, _TicketRow], dict[uuid.UUID, _StateRow]]:
+    """The chunk's tickets and state rows, as plain values (Core, ids converted once)."""
+    connection = session.connection()
+    ids.learn(chunk)
+    tickets = {}
+    for raw_ticket, raw_group, disabled, raw_sla, raw_owner in connection.execute(
+            select(raw_id(Ticket.id), raw_id(Ticket.group_id), Ticket.sla_disabled,
+                   raw_id(Ticket.affected_sla_id), raw_id(Ticket.owner_id))
+            .where(Ticket.id.in_(chunk))):
+        ticket_id = ids(raw_ticket)
+        tickets[ticket_id] = _TicketRow(ticket_id, ids(raw_group), bool(disabled),
+                                        ids.optional(raw_sla), ids(raw_owner))
+    states = {}
+    for raw_state, raw_ticket, raw_sla, pct, limits, since in connection.execute(
+            select(raw_id(_STATES.c.id), raw_id(_STATES.c.ticket_id), raw_id(_STATES.c.sla_id),
+                   _STATES.c.compliance_pct, _STATES.c.fired_limits, _STATES.c.fired_since)
+            .where(_STATES.c.ticket_id.in_(chunk))):
+        states[ids(raw_ticket)] = _StateRow(ids(raw_state), _Standing(
+            ids.optional(raw_sla), pct, limits, since))
+    return tickets, states
+
+
+def standing_of(evaluation: SlaEvaluation, rules: SlaRules) -> _Standing:
+    limits = evaluation.fired_limits
+    return _Standing(
+        sla_id=rules.sla_id,
+        compliance_pct=whole_percent(evaluation),
+        fired_limits=",".join(limit.value for limit in Limit if limit in limits),
+        fired_since=fired_since(evaluation),
+    )
+
+
+def whole_percent(evaluation: SlaEvaluation) -> int | None:
+    """Compliance rounded to a whole percent, where 100 means never in breach and 0 never
+    compliant (99.7 % with a breach shows 99, not 100)."""
+    pct = evaluation.compliance_pct
+    if pct is None:
+        return None
+    value = math.floor(pct + 0.5)
+    if value >= 100 and evaluation.violated_seconds > 0:
+        return 99
+    if value <= 0 and evaluation.ok_seconds > 0:
+        return 1
+    return max(0, min(100, value))
+
+
+def fired_since(evaluation: SlaEvaluation) -> dt.datetime | None:
+    """Since when the ticket has been in breach without a break (None when it is not)."""
+    since = None
+    for span in reversed(evaluation.spans):
+        if span.state is not SpanState.VIOLATED:
+            break
+        since = span.start
+    return since
+
+
+# --- Notices --------------------------------------------------------------------------------
+
+
+def _plan_ticket_notices(session: Session, moment: _Moment, tickets: dict[uuid.UUID, _TicketRow],
+                         fired: dict[uuid.UUID, tuple[SlaRules, SlaEvaluation]],
+                         ids: IdCache, plan: _Plan) -> None:
+    if not fired:
+        return
+    told = {(ids(raw_ticket), kind) for raw_ticket, kind in session.connection().execute(
+        select(raw_id(SlaNotice.ticket_id), SlaNotice.limit_kind)
+        .where(SlaNotice.ticket_id.in_(list(fired)), SlaNotice.at > moment.told_since))}
+    for ticket_id, (rules, evaluation) in fired.items():
+        for limit in Limit:
+            if limit not in evaluation.fired_limits or (ticket_id, limit.value) in told:
+                continue
+            plan.notices.append({
+                "id": new_id(), "ticket_id": ticket_id, "group_id": None,
+                "sla_id": rules.sla_id, "limit_kind": limit.value, "at": moment.now,
+                "recipient_id": tickets[ticket_id].owner_id, "mail_wanted": rules.enforced,
+                "mailed_at": None, "detail": breach_detail(limit, rules, evaluation),
+            })
+
+
+def breach_detail(limit: Limit, rules: SlaRules, evaluation: SlaEvaluation) -> str:
+    """The breach in words: the limit, its hours and since when (in the SLA time zone)."""
+    hours = {Limit.RESPONSE: rules.response_hours, Limit.RESOLUTION: rules.resolution_hours,
+             Limit.INACTIVITY: rules.inactivity_hours}[limit]
+    unit = "hours" if rules.working_time.wall_clock else "working hours"
+    open_breaches = [v.start for v in evaluation.violations if v.limit is limit and v.end is None]
+    since = min(open_breaches) if open_breaches else fired_since(evaluation)
+    said = f"{limit.label} over {hours:g} {unit} (SLA \u201c{rules.name}\u201d)"
+    if since is not None:
+        said += f", in breach since {_local(since, rules.working_time.time_zone)}"
+    return said + "."
+
+
+def _local(moment: dt.datetime, time_zone: str) -> str:
+    try:
+        zone: dt.tzinfo = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone, time_zone = dt.UTC, "UTC"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({time_zone})"
+
+
+def _check_open_caps(session: Session, catalog: SlaCatalog, moment: _Moment,
+                     plan: _Plan) -> None:
+    """Integria's "max tickets at the same time": per group, its tickets with the SLA on
+    and not waiting on a third person nor closed; over the cap, one notice per period to
+    the group's default owner. It never marks tickets fired."""
+    capped = {group_id: rules for group_id in catalog.groups_with_sla
+              if (rules := catalog.rules_for_group(group_id)) is not None
+              and rules.max_open_tickets > 0}
+    if not capped:
+        return
+    counts: dict[uuid.UUID, int] = {group_id: count for group_id, count in session.execute(
+        select(Ticket.group_id, func.count())
+        .where(Ticket.group_id.in_(list(capped)), Ticket.sla_disabled.is_(False),
+               Ticket.status.not_in(NOT_COUNTED_AS_OPEN))
+        .group_by(Ticket.group_id))}
+    over = {group_id: count for group_id, count in counts.items()
+            if count > capped[group_id].max_open_tickets}
+    if not over:
+        return
+    told = set(session.scalars(select(SlaNotice.group_id).where(
+        SlaNotice.group_id.in_(list(over)), SlaNotice.limit_kind == MAX_OPEN,
+        SlaNotice.at > moment.told_since)))
+    for group_id, name, owner_id in session.execute(
+            select(Group.id, Group.name, Group.default_owner_id)
+            .where(Group.id.in_([g for g in over if g not in told])).order_by(Group.name)):
+        rules = capped[group_id]
+        plan.notices.append({
+            "id": new_id(), "ticket_id": None, "group_id": group_id, "sla_id": rules.sla_id,
+            "limit_kind": MAX_OPEN, "at": moment.now, "recipient_id": owner_id,
+            "mail_wanted": rules.enforced, "mailed_at": None,
+            "detail": (f"{name} has {over[group_id]} open tickets, over the "
+                       f"{rules.max_open_tickets} its SLA \u201c{rules.name}\u201d allows "
+                       "at the same time."),
+        })
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def _write(session: Session, now: dt.datetime, plan: _Plan) -> SlaPassOutcome:
+    """Everything found, under one new change version taken last (on PostgreSQL the
+    counter row stays locked until commit: commands wait for the writes, not the
+    evaluation)."""
+    if plan.flags or plan.upserts or plan.removals:
+        version = next_value(session, CHANGE_SEQUENCE)
+        if plan.flags:
+            session.execute(
+                update(_TICKETS).where(_TICKETS.c.id == bindparam("b_ticket"))
+                .values(affected_sla_id=bindparam("b_sla"), version=version),
+                [{"b_ticket": ticket_id, "b_sla": sla_id}
+                 for ticket_id, sla_id in plan.flags.items()])
+        if plan.upserts:
+            _upsert_states(session, now, version, plan.upserts)
+        if plan.removals:
+            state_ids = [state_id for state_id, _ in plan.removals]
+            for chunk in chunks(state_ids, CHUNK):
+                session.execute(delete(_STATES).where(_STATES.c.id.in_(chunk)))
+            session.execute(insert(_TOMBSTONES), [
+                {"entity": _STATES.name, "row_id": state_id, "ticket_id": ticket_id,
+                 "version": version} for state_id, ticket_id in plan.removals])
+        _forget_stale_objects(session, plan)
+    if plan.notices:
+        session.execute(insert(_NOTICES), plan.notices)
+    return SlaPassOutcome(
+        evaluated=plan.evaluated, fired=plan.fired, flags_changed=tuple(plan.flags),
+        states_written=len(plan.upserts), states_removed=len(plan.removals),
+        notices=len(plan.notices))
+
+
+def _upsert_states(session: Session, now: dt.datetime, version: int,
+                   rows: list[dict[str, Any]]) -> None:
+    """Insert or update by ticket: a command's hook and the scheduled pass may meet on
+    PostgreSQL, and neither must fail the other on the unique ticket id."""
+    dialect = session.get_bind().dialect.name
+    make_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = [{**row, "version": version, "created_at": now, "updated_at": now}
+              for row in rows]
+    statement = make_insert(_STATES)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[_STATES.c.ticket_id],
+        set_={name: statement.excluded[name] for name in (
+            "sla_id", "compliance_pct", "fired_limits", "fired_since", "version",
+            "updated_at")})
+    session.execute(upsert, values)
+
+
+def _forget_stale_objects(session: Session, plan: _Plan) -> None:
+    """Rows changed behind the ORM's back are reloaded when next read in this session."""
+    written = {row["ticket_id"] for row in plan.upserts}
+    removed = {ticket_id for _, ticket_id in plan.removals}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Ticket) and obj.id in plan.flags:
+            session.expire(obj, ["affected_sla_id", "version"])
+        elif isinstance(obj, TicketSlaState):
+            if obj.ticket_id in removed:
+                session.expunge(obj)
+            elif obj.ticket_id in written:
+                session.expire(obj)
+
+
+# --- A standalone desktop -------------------------------------------------------------------
+
+
+class Store(Protocol):
+    """What a pass needs of a store (``desktopdesk.store.workspace.Workspace`` is one)."""
+
+    def context(self, now: dt.datetime | None = None) -> ApplyContext: ...
+
+    def user_action(self) -> AbstractContextManager[Session]: ...
+
+
+def run_sla_pass(store: Store, now: dt.datetime | None = None) -> SlaPassOutcome:
+    """The scheduled pass on a standalone store, in one transaction of its own; a replica
+    does nothing (``ran`` False): the server runs it and its verdict arrives by sync."""
+    moment = now or dt.datetime.now(dt.UTC)
+    if not store.context(moment).is_authority:
+        return SlaPassOutcome(ran=False)
+    try:
+        with store.user_action() as session:
+            return refresh_sla_states(session, moment)
+    except OperationalError:
+        # SQLite: the pass reads first and writes last; a change the person saved in
+        # between makes its snapshot too old to write from. Once more, from a fresh one.
+        log.info("SLA pass met a concurrent change; evaluating again")
+        with store.user_action() as session:
+            return refresh_sla_states(session, moment)
