@@ -162,6 +162,15 @@ class StoryTeller:
         story.status = status
 
 
+def busy_moment() -> dt.datetime:
+    """The last Wednesday, 11:00 UTC, before today: inside every SLA's working hours, so
+    clocks run and the scheduled passes meet the most tickets due (a run at night or on a
+    weekend would find almost none)."""
+    today = dt.datetime.now(dt.UTC).replace(hour=11, minute=0, second=0, microsecond=0)
+    days_back = (today.weekday() - 2) % 7 or 7
+    return today - dt.timedelta(days=days_back)
+
+
 def holidays(now: dt.datetime) -> frozenset[dt.date]:
     """A year's worth of public holidays on either side of now."""
     days = set()
@@ -200,7 +209,7 @@ def sla_rules(now: dt.datetime) -> list[SlaRules]:
 
 def bench_in_memory(count: int, seed: int) -> bool:
     rng = random.Random(seed)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = busy_moment()
     customers = [uuid.uuid4() for _ in range(CUSTOMERS)]
     technicians = [uuid.uuid4() for _ in range(TECHNICIANS)]
     teller = StoryTeller(rng, customers, technicians, now)
@@ -338,7 +347,7 @@ def _rows(org: Org, teller: StoryTeller, count: int,
 
 def build_store(data_dir: Path, count: int, seed: int) -> tuple[Workspace, Org, int]:
     rng = random.Random(seed)
-    now = dt.datetime.now(dt.UTC)
+    now = busy_moment()
     ws = Workspace.open(data_dir)
     org = make_org(ws, now)
     teller = StoryTeller(rng, org.customers, org.technicians, now)
@@ -391,21 +400,30 @@ def _time_store(ws: Workspace, org: Org, count: int) -> bool:
     print(f"   load_timelines: {len(timelines):,} in {took:.2f} s, "
           f"{len(timelines) / took:,.0f} tickets/s")
 
-    now = dt.datetime.now(dt.UTC)
+    now = busy_moment()
     start = time.perf_counter()
     with ws.user_action() as session:
         first = refresh_sla_states(session, now)
     took_first = time.perf_counter() - start
-    print(f"   first pass (writes every state): {took_first:.2f} s — {first.summary}")
+    print(f"   first pass, every ticket evaluated (as after a change of SLAs, groups, "
+          f"holidays or time zone): {took_first:.2f} s — {first.summary}")
 
-    later = now + dt.timedelta(minutes=5)
-    start = time.perf_counter()
-    with ws.user_action() as session:
-        scheduled = refresh_sla_states(session, later)
-    took = time.perf_counter() - start
-    ok = took < PASS_TARGET_S * count / 20_000
-    print(f"   scheduled pass 5 min later: {took:.2f} s, {scheduled.evaluated / took:,.0f} "
-          f"tickets/s — {scheduled.summary}")
+    # The scheduled pass evaluates only the tickets due (a deadline, or compliance
+    # moving a whole percent; ``sla_forecast``): a working hour of passes.
+    passes: list[tuple[float, int]] = []
+    later = now
+    for _ in range(12):
+        later += dt.timedelta(minutes=5)
+        start = time.perf_counter()
+        with ws.user_action() as session:
+            scheduled = refresh_sla_states(session, later)
+        passes.append((time.perf_counter() - start, scheduled.evaluated))
+    slowest = max(took for took, _ in passes)
+    mean = sum(took for took, _ in passes) / len(passes)
+    due = [evaluated for _, evaluated in passes]
+    ok = slowest < PASS_TARGET_S * count / 20_000
+    print(f"   scheduled passes every 5 min for an hour: slowest {slowest:.2f} s, mean "
+          f"{mean:.2f} s; tickets due per pass {min(due):,}-{max(due):,} of {count:,}")
     print(f"   target for {count:,}: under {PASS_TARGET_S * count / 20_000:.1f} s: "
           f"{'met' if ok else 'NOT MET'}")
 

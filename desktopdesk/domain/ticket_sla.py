@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from desktopdesk.domain.sla_config import ticket_rules
 from desktopdesk.domain.sla_engine import counted_split, evaluate
 from desktopdesk.domain.sla_model import SlaEvaluation, SlaRules, WorkingTime
+from desktopdesk.domain.sla_state import SETTLE
 from desktopdesk.domain.sla_timeline import timeline_for
 from desktopdesk.models import Group, Ticket
 from desktopdesk.models.codes import SlaType
@@ -129,7 +130,8 @@ def ticket_sla_report(session: Session, ticket_id: uuid.UUID, now: dt.datetime, 
     if timeline is None:
         return None
     now = max(now, timeline.opened_at)
-    evaluation = evaluate(timeline, rules, now)
+    # Just after now, as the authority's pass does: what happened at ``now`` is in force.
+    evaluation = evaluate(timeline, rules, now + SETTLE)
     group_name = session.scalar(
         select(Group.name).join(Ticket, Ticket.group_id == Group.id)
         .where(Ticket.id == ticket_id)) or ""

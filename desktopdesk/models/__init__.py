@@ -27,7 +27,7 @@ from desktopdesk.models.org import (
     User,
 )
 from desktopdesk.models.settings import SettingValue
-from desktopdesk.models.sla import Sla, SlaNotice, TicketSlaState
+from desktopdesk.models.sla import Sla, SlaNotice, SlaSchedule, TicketSlaState
 from desktopdesk.models.sync import (
     BlobTransfer,
     OutboxEntry,
@@ -82,6 +82,7 @@ __all__ = [
     "SettingValue",
     "Sla",
     "SlaNotice",
+    "SlaSchedule",
     "SlaType",
     "Status",
     "StatusTransition",

@@ -1,10 +1,11 @@
 """SLA definitions and what the SLA engine (``desktopdesk.domain.sla_engine``) records.
 
 The engine itself is pure Python in the domain; these rows are its inputs (``Sla``) and
-the two facts it keeps between passes: each ticket's compliance as last evaluated
-(``TicketSlaState``, replicated so lists can filter on it offline) and the notices it
-raised (``SlaNotice``, the authority's own bookkeeping: the mail they ask for comes with
-the notifications work).
+what it keeps between passes: each ticket's compliance as last evaluated
+(``TicketSlaState``, replicated so lists can filter on it offline), the notices it
+raised (``SlaNotice``) and when each ticket is next due (``SlaSchedule``); the last two
+are the authority's own bookkeeping (the mail notices ask for comes with the
+notifications work).
 """
 
 from __future__ import annotations
@@ -88,3 +89,18 @@ class SlaNotice(Base):
     mailed_at: Mapped[dt.datetime | None] = mapped_column()
     #: What was in breach, in words (the limit and the times), for the mail and the log.
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class SlaSchedule(Base):
+    """When a ticket's SLA standing next changes by time alone (a deadline, or the
+    compliance moving a whole percent): the scheduled pass evaluates only tickets due,
+    not every open ticket (``desktopdesk.domain.sla_forecast``). ``due_at`` NULL: only a
+    command on the ticket or a change of the SLAs can change it. The authority's own
+    bookkeeping, not replicated.
+    """
+
+    __tablename__ = "sla_schedule"
+
+    ticket_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    due_at: Mapped[dt.datetime | None] = mapped_column(index=True)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktopdesk.domain.apply import apply
 from desktopdesk.domain.commands import Command
 from desktopdesk.domain.context import ApplyContext, CommandResult
-from desktopdesk.domain.sla_state import refresh_sla_states
+from desktopdesk.domain.sla_state import mark_due, refresh_sla_states
 from desktopdesk.models import WorkspaceInfo, utc_now
 from desktopdesk.store.blobs import BlobStore, FolderBlobStore
 from desktopdesk.store.engine import create_engine_for_url, create_sqlite_engine, session_factory
@@ -187,3 +187,9 @@ def _refresh_slas(session: Session, now: dt.datetime, ticket_ids: Sequence[uuid.
             refresh_sla_states(session, now, ticket_ids)
     except Exception:
         log.exception("SLA evaluation after a command failed; the scheduled pass will redo it")
+        try:
+            with session.begin_nested():
+                mark_due(session, ticket_ids, now)
+        except Exception:
+            log.exception("could not schedule the SLA evaluation of %d ticket(s)",
+                          len(ticket_ids))

@@ -361,7 +361,10 @@ class TicketListModel(QAbstractTableModel):
     def _tooltip(self, row: ListedTicket, column: Column) -> str | None:
         match column:
             case Column.SLA:
-                return f"SLA fired: {row.sla_name}" if row.sla_fired else None
+                if not row.sla_fired:
+                    return None
+                limits = ", ".join(limit.label for limit in row.sla_fired_limits)
+                return f"SLA fired: {row.sla_name}" + (f" ({limits})" if limits else "")
             case Column.TITLE:
                 text = title_text(row)
                 if row.ball_in_our_court:

@@ -119,7 +119,7 @@ def test_saving_an_unchanged_sla_changes_no_row(org: Org) -> None:
 BAD_VALUES: list[tuple[dict[str, Any], str, str]] = [
     ({"name": "  "}, "name", "The SLA name cannot be empty."),
     ({"name": "x" * 101}, "name", "The SLA name is too long (101 characters, at most 100)."),
-    ({"name": "standard"}, "name", "There is already a SLA called 'standard'."),
+    ({"name": "standard"}, "name", "There is already an SLA called 'standard'."),
     ({"description": "x" * 501}, "description",
      "The description is too long (501 characters, at most 500)."),
     ({"sla_type": 5}, "sla_type", "The SLA type is 0 (normal), 1 (third party) or 2 (both)."),

@@ -38,6 +38,7 @@ from desktopdesk.domain.sla_state import (
 from desktopdesk.models import (
     Resolution,
     SlaNotice,
+    SlaSchedule,
     Status,
     Ticket,
     TicketSlaState,
@@ -48,6 +49,7 @@ from tests.conftest import T0, Org
 from tests.domain.support import new_ticket, ticket
 
 HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 
 
 def make_sla(org: Org, *, group: uuid.UUID | None = None, **limits: Any) -> uuid.UUID:
@@ -394,3 +396,63 @@ def test_closed_tickets_get_their_standing_when_their_group_gains_an_sla(org: Or
     assert state is not None
     assert (state.compliance_pct, state.fired_limits) == (67, "")
     assert ticket(org, ticket_id).affected_sla_id is None
+
+
+def due_at(org: Org, ticket_id: uuid.UUID) -> dt.datetime | None:
+    with org.ws.read() as session:
+        row = session.get(SlaSchedule, ticket_id)
+        assert row is not None
+        return row.due_at
+
+
+def test_the_scheduled_pass_evaluates_only_the_tickets_due(org: Org, sla: uuid.UUID) -> None:
+    ticket_id = new_ticket(org, org.ana, at=T0)
+    run_pass(org, T0 + MINUTE)  # the first pass evaluates everything once
+    # Opened Monday 09:00, response within 2 working hours: nothing moves before 11:00.
+    assert due_at(org, ticket_id) == T0 + 2 * HOUR
+
+    assert run_pass(org, T0 + HOUR).evaluated == 0
+    assert ticket(org, ticket_id).affected_sla_id is None
+
+    outcome = run_pass(org, T0 + 2 * HOUR + MINUTE)
+
+    assert outcome.evaluated == 1
+    assert ticket(org, ticket_id).affected_sla_id == sla
+    # In breach now: due again when its compliance loses a whole percent.
+    due = due_at(org, ticket_id)
+    assert due is not None
+    assert T0 + 2 * HOUR + MINUTE < due < T0 + 3 * HOUR
+
+
+def test_a_command_on_a_ticket_reschedules_it(org: Org, sla: uuid.UUID) -> None:
+    ticket_id = new_ticket(org, org.ana, at=T0)
+    org.do(ChangeStatus(ticket_id=ticket_id, status=Status.PENDING_THIRD_PERSON), org.ramon,
+           at=T0 + HOUR)
+    assert due_at(org, ticket_id) is None  # paused: only a command can change it
+
+    org.do(ChangeStatus(ticket_id=ticket_id, status=Status.ASSIGNED), org.ramon,
+           at=T0 + 5 * HOUR)
+
+    # One working hour counted before the pause, one left from 14:00.
+    assert due_at(org, ticket_id) == T0 + 6 * HOUR
+
+
+def test_a_ticket_whose_evaluation_failed_is_due_at_once(
+    org: Org, sla: uuid.UUID, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ticket_id = new_ticket(org, org.ana, at=T0)
+    org.do(ChangeStatus(ticket_id=ticket_id, status=Status.PENDING_THIRD_PERSON), org.ramon,
+           at=T0 + HOUR)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("engine bug")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("desktopdesk.domain.sla_state.evaluate", broken)
+        org.do(ChangeStatus(ticket_id=ticket_id, status=Status.ASSIGNED), org.ramon,
+               at=T0 + 5 * HOUR)
+    assert due_at(org, ticket_id) == T0 + 5 * HOUR
+    assert "engine bug" in caplog.text
+
+    assert run_pass(org, T0 + 5 * HOUR + MINUTE).evaluated >= 1
+    assert due_at(org, ticket_id) == T0 + 6 * HOUR

@@ -15,6 +15,7 @@ from desktopdesk.domain.commands import (
     UpdateTicketFields,
 )
 from desktopdesk.domain.sla_model import Limit, SpanState
+from desktopdesk.domain.sla_state import SETTLE
 from desktopdesk.domain.ticket_sla import (
     NoSlaReason,
     RangePreset,
@@ -67,7 +68,8 @@ def test_the_report_evaluates_the_ticket_and_words_its_rules(org: Org) -> None:
     assert [(s.start, s.end, s.state, s.limits) for s in found.evaluation.spans] == [
         (at(0), at(4), SpanState.OK, frozenset()),
         (at(4), at(6), SpanState.VIOLATED, frozenset({Limit.RESPONSE})),
-        (at(6), at(10), SpanState.OK, frozenset()),
+        # Evaluated just after the moment asked (``SETTLE``), as the authority does.
+        (at(6), at(10) + SETTLE, SpanState.OK, frozenset()),
     ]
     assert found.lifetime_pct == pytest.approx(80.0)
     assert found.limit_texts == ("Response within 4 h", "No more than 24 h without a change")

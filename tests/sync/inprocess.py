@@ -32,10 +32,12 @@ def _wire(value: Any) -> Any:
 
 class InProcessTransport:
     def __init__(self, server: Workspace, user_id: uuid.UUID,
-                 clock: Callable[[], dt.datetime]) -> None:
+                 clock: Callable[[], dt.datetime], *, sends_times: bool = True) -> None:
         self.server = server
         self.user_id = user_id
         self.clock = clock
+        #: False: speak as a desktop from before ``made_at`` / ``sent_at``.
+        self.sends_times = sends_times
 
     def meta(self, client_id: uuid.UUID, protocol: int) -> dict[str, Any]:
         """The route itself, minus HTTP: its 426 arrives as the HTTP transport's would."""
@@ -48,8 +50,14 @@ class InProcessTransport:
         return _wire(answer.model_dump(mode="json"))
 
     def push(self, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> dict[str, Any]:
-        batch = [PushedMutation(m["mutation_id"], m["command"]) for m in _wire(mutations)]
-        result = process_push(self.server, self.user_id, client_id, batch, self.clock)
+        # As the HTTP client: each mutation says when it was made; ``sent_at`` is the
+        # shared test clock, so the desktop and the server agree on the time.
+        batch = [PushedMutation(m["mutation_id"], m["command"],
+                                dt.datetime.fromisoformat(m["made_at"])
+                                if self.sends_times and m.get("made_at") else None)
+                 for m in _wire(mutations)]
+        result = process_push(self.server, self.user_id, client_id, batch, self.clock,
+                              self.clock() if self.sends_times else None)
         return _wire({"results": [dataclasses.asdict(o) for o in result.outcomes],
                       "last_mutation_id": result.last_mutation_id, "stopped": result.stopped})
 

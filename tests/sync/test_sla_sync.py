@@ -174,7 +174,8 @@ def test_the_same_workunit_without_its_time_would_have_been_late(
 ) -> None:
     """What an older desktop (no ``made_at``) gets: the guard for the test above."""
     ticket_id = new_ticket(org, org.ana, at=T0)
-    old = Desktop(org, org.ramon, tmp_path / "old")  # the plain transport sends no times
+    old = Desktop(org, org.ramon, tmp_path / "old",
+                  InProcessTransport(org.ws, org.ramon, lambda: org.now, sends_times=False))
     try:
         old.sync()
         org.now = T0 + HOUR

@@ -14,6 +14,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktopdesk.domain.commands import ChangeStatus, CreateTicket, UpdateTicketFields
+from desktopdesk.domain.sla_model import Limit
 from desktopdesk.domain.ticket_list_query import (
     ListedTicket,
     PageCursor,
@@ -214,7 +215,8 @@ def test_cells_read_as_the_settings_say(
 def test_sla_fired_and_ball_in_our_court_are_marked(
     qtbot: QtBot, runner: TaskRunner, org: Org
 ) -> None:
-    fired = dataclasses.replace(_listed_ticket(), sla_name="Gold", ball_in_our_court=True)
+    fired = dataclasses.replace(_listed_ticket(), sla_name="Gold", ball_in_our_court=True,
+                                sla_fired_limits=(Limit.RESPONSE, Limit.INACTIVITY))
 
     class OneRow:
         def load_page(self, *_args: object) -> TicketPage:
@@ -228,7 +230,8 @@ def test_sla_fired_and_ball_in_our_court_are_marked(
         model.set_source(OneRow())
     sla = model.index(0, Column.SLA)
     assert isinstance(sla.data(Qt.ItemDataRole.DecorationRole), QIcon)
-    assert sla.data(Qt.ItemDataRole.ToolTipRole) == "SLA fired: Gold"
+    assert sla.data(Qt.ItemDataRole.ToolTipRole) == (
+        "SLA fired: Gold (Response time, Inactivity)")
     title = model.index(0, Column.TITLE)
     assert title.data(BallInOurCourtRole) is True
     assert isinstance(title.data(Qt.ItemDataRole.DecorationRole), QIcon)

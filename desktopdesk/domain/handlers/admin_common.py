@@ -20,7 +20,20 @@ def require_unique(action: Action, model: type[Base], column: Any, value: str, w
     if except_id is not None:
         query = query.where(model.id != except_id)  # type: ignore[attr-defined]
     if action.session.scalar(query):
-        raise DomainError(VALIDATION, f"There is already a {what} called '{value}'.", field)
+        raise DomainError(VALIDATION, f"There is already {indefinite_article(what)} {what} "
+                                      f"called '{value}'.", field)
+
+
+#: Letters whose names start with a vowel sound: "an SLA", "an FAQ", but "a CSV".
+_VOWEL_SOUNDING_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def indefinite_article(noun: str) -> str:
+    """"a" or "an" before ``noun``, read as a word or, in capitals, letter by letter."""
+    first = noun[:1]
+    if noun.isupper():
+        return "an" if first in _VOWEL_SOUNDING_LETTERS else "a"
+    return "an" if first.lower() in "aeiou" else "a"
 
 
 def tickets_phrase(count: int) -> str:

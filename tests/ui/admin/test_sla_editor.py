@@ -221,7 +221,7 @@ def test_a_refused_value_is_shown_beside_its_field_and_kept(
     message = refused(qtbot, section, lambda: qtbot.mouseClick(form.save_button,
                                                                Qt.MouseButton.LeftButton))
 
-    assert message == "There is already a SLA called 'STANDARD'."
+    assert message == "There is already an SLA called 'STANDARD'."
     assert error_text(section, "name") == message
     assert form.name_edit.accessibleDescription() == message
     assert form.name_edit.text() == "STANDARD", "what was typed is kept"

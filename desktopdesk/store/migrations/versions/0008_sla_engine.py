@@ -8,7 +8,9 @@ Create Date: 2026-12-15
 counts; working hours only delay when a breach is declared). ``ticket_sla_states`` is
 each ticket's compliance as the authority last evaluated it, replicated with the ticket
 so lists filter on it offline; ``sla_notices`` is the authority's record of the breaches
-it told owners about, at most one per ticket, limit and notification period.
+it told owners about, at most one per ticket, limit and notification period, and
+``sla_schedule`` when each ticket's standing next changes by time alone (the scheduled
+pass evaluates only the tickets due).
 
 The column is added in place (see 0007 for why ``slas`` is never rebuilt on SQLite).
 """
@@ -67,8 +69,18 @@ def upgrade() -> None:
     )
     op.create_index('ix_sla_notices_subject', 'sla_notices', ['ticket_id', 'group_id', 'limit_kind', 'at'], unique=False)
 
+    op.create_table('sla_schedule',
+    sa.Column('ticket_id', sa.Uuid(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_sla_schedule_ticket_id_tickets'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_sla_schedule'))
+    )
+    op.create_index(op.f('ix_sla_schedule_due_at'), 'sla_schedule', ['due_at'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_sla_schedule_due_at'), table_name='sla_schedule')
+    op.drop_table('sla_schedule')
     op.drop_index('ix_sla_notices_subject', table_name='sla_notices')
     op.drop_table('sla_notices')
     op.drop_index(op.f('ix_ticket_sla_states_version'), table_name='ticket_sla_states')
