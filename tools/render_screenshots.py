@@ -31,6 +31,7 @@ import shots_groups
 import shots_settings
 import shots_sla
 import shots_sla_editor
+import shots_sla_report
 import shots_status_mapping
 import shots_type_designer
 from shots_common import save_atomically, wait_for
@@ -181,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             report(target)
             for target in shots_sla.render(app, workspace, user.id, args.out):
                 report(target)  # sla-histogram.png, ticket-statistics.png
+            report(shots_sla_report.render(app, workspace, user.id, args.out))
             target = render_workunit_editor(app, workspace, user.id, Path(tmp), args.out)
             report(target)
             target = render_conflict_panel(app, Path(tmp), args.out)

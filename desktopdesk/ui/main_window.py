@@ -36,6 +36,7 @@ from desktopdesk.ui.help_dialog import ShortcutsDialog
 from desktopdesk.ui.palette import Appearance
 from desktopdesk.ui.preferences_dialog import PreferencesDialog
 from desktopdesk.ui.shortcuts import make_action
+from desktopdesk.ui.sla_report_window import SlaReportWindow
 from desktopdesk.ui.sync_controller import SyncController, SyncOutcome
 from desktopdesk.ui.sync_indicator import SyncIndicator
 from desktopdesk.ui.sync_panel import SyncPanel
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self._open_timer.timeout.connect(self._on_open_timer_timeout)
         self._create_dialog: TicketCreateDialog | None = None
         self._admin_window: AdminWindow | None = None
+        self._sla_report: SlaReportWindow | None = None
         self.admin_access = AdminAccess(design=False, setup=False)
 
         self.list_splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -237,6 +239,10 @@ class MainWindow(QMainWindow):
         ticket_menu.addAction(new_workunit)
         tools_menu = self.menuBar().addMenu("T&ools")
         tools_menu.setObjectName("menu_tools")
+        sla_report = make_action("sla_report", self, self.show_sla_report)
+        sla_report.setText("&SLA report…")
+        tools_menu.addAction(sla_report)
+        tools_menu.addSeparator()
         self.admin_action = QAction(palette.icon("mdi6.cog-outline"), "&Administration…", self)
         self.admin_action.setObjectName("action_administration")
         self.admin_action.setStatusTip("Ticket types, status mapping, groups, people, "
@@ -338,6 +344,16 @@ class MainWindow(QMainWindow):
         self._admin_window.raise_()
         self._admin_window.activateWindow()
         return self._admin_window
+
+    def show_sla_report(self) -> SlaReportWindow:
+        """The SLA report window (one per main window), raised if already open."""
+        if self._sla_report is None:
+            self._sla_report = SlaReportWindow(self.workspace, self.user.id, self.runner,
+                                               parent=self)
+        self._sla_report.show()
+        self._sla_report.raise_()
+        self._sla_report.activateWindow()
+        return self._sla_report
 
     def show_preferences(self) -> PreferencesDialog:
         dialog = PreferencesDialog(self.workspace, self.user.id, self.runner, self)
@@ -455,6 +471,8 @@ class MainWindow(QMainWindow):
         self._read_admin_access()
         if self._admin_window is not None:
             self._admin_window.reload()
+        if self._sla_report is not None and self._sla_report.isVisible():
+            self._sla_report.reload()  # its figures say "as of": keep them current
         self.list_panel.refresh_after_sync()
         if self.ticket_view is not None and self.ticket_area.currentWidget() is self.ticket_view:
             self.ticket_view.reload()  # edits in progress are kept; it offers the new version

@@ -19,6 +19,8 @@ Choices that are not Qt's standard keys, and why:
 - New workunit is Ctrl+Shift+W ("workunit"): the mail clients' Ctrl+R (reply) is
   Refresh in Qt's GNOME and macOS tables, and Ctrl+Shift+W is no Qt standard key.
 - The workunit editor's "Add" keeps Ctrl+Enter, as chat and mail composers send.
+- The SLA report is Ctrl+Shift+R ("report"): no Qt standard key, and Ctrl+R is Refresh
+  in some of Qt's tables.
 """
 
 from __future__ import annotations
@@ -136,6 +138,10 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              "Read the list again and, on a copy linked to a server, sync now.",
              standard=StandardKey.Refresh, keys=("F5",), icon="mdi6.refresh"),
     *_scope_shortcuts(),
+    Shortcut("sla_report", "SLA report", MAIN_WINDOW,
+             "Open the SLA report: compliance, violations and response times by group "
+             "and owner, computed from this desktop's tickets.",
+             keys=("Ctrl+Shift+R",), icon="mdi6.chart-box-outline"),
     Shortcut("help", "Keyboard shortcuts", MAIN_WINDOW,
              "List these shortcuts.", standard=StandardKey.HelpContents, keys=("F1",),
              icon="mdi6.keyboard-outline"),
