@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import uuid
 
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from desktopdesk.domain.context import ApplyContext
@@ -50,13 +52,21 @@ INTEGRIA_TRACK_CODES = {
 }
 
 
+#: Events that change a ticket's status.
+STATUS_EVENT_KINDS = frozenset({EventKind.STATUS_CHANGED, EventKind.CLOSED, EventKind.REOPENED})
+
+
 class HistoryWriter:
     """Writes the events of one command: same actor, time and command id on each.
 
     The time is when the command was made (``ApplyContext.event_time``): for a command
-    pushed late from an offline desktop, earlier than the moment it is applied. Except
-    ``file_added``: its time is how the History tab matches it to the attachment row
-    (``created_at``, always ``now``) to hide files of workunits the reader may not see.
+    pushed late from an offline desktop, earlier than the moment it is applied, so the
+    SLA counts the work when it was done. Within limits the history itself sets: never
+    before the ticket was opened, and a status change never before a status change the
+    ticket already has (someone else's, made meanwhile, which this one overrides now:
+    dating it earlier would rewrite the hours between). Except ``file_added``: its time
+    is how the History tab matches it to the attachment row (``created_at``, always
+    ``now``) to hide files of workunits the reader may not see.
     """
 
     def __init__(
@@ -66,6 +76,8 @@ class HistoryWriter:
         self._ctx = ctx
         self._actor_id = actor_id
         self._command_id = command_id
+        #: Per ticket: when it was opened and its latest status change, as stored.
+        self._bounds: dict[uuid.UUID, tuple[dt.datetime | None, dt.datetime | None]] = {}
 
     def record(
         self,
@@ -79,7 +91,7 @@ class HistoryWriter:
             HistoryEvent(
                 ticket_id=ticket_id,
                 actor_id=self._actor_id,
-                at=self._ctx.now if kind is EventKind.FILE_ADDED else self._ctx.event_time,
+                at=self._time_of(ticket_id, kind),
                 kind=kind.value,
                 field=field,
                 old_value=_text(old),
@@ -87,6 +99,30 @@ class HistoryWriter:
                 command_id=self._command_id,
             )
         )
+
+
+    def _time_of(self, ticket_id: uuid.UUID, kind: EventKind) -> dt.datetime:
+        made_at = self._ctx.made_at
+        if made_at is None or made_at >= self._ctx.now or kind is EventKind.FILE_ADDED:
+            return self._ctx.now
+        opened, last_status = self._bounds_of(ticket_id)
+        if kind in STATUS_EVENT_KINDS and last_status is not None and last_status > made_at:
+            return self._ctx.now
+        return max(made_at, opened) if opened is not None else made_at
+
+    def _bounds_of(self, ticket_id: uuid.UUID) -> tuple[dt.datetime | None, dt.datetime | None]:
+        if ticket_id not in self._bounds:
+            # Stored events only (no autoflush mid-handler): a ticket this command creates
+            # has none, and its own events are dated as made.
+            with self._session.no_autoflush:
+                opened, last_status = self._session.execute(
+                    select(func.min(case((HistoryEvent.kind == EventKind.CREATED.value,
+                                          HistoryEvent.at))),
+                           func.max(case((HistoryEvent.kind.in_(
+                               [kind.value for kind in STATUS_EVENT_KINDS]), HistoryEvent.at))))
+                    .where(HistoryEvent.ticket_id == ticket_id)).one()
+            self._bounds[ticket_id] = (opened, last_status)
+        return self._bounds[ticket_id]
 
 
 def _text(value: object) -> str:

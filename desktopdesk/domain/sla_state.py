@@ -7,7 +7,10 @@ from history up to now; the pass then
   is in breach, else clears it;
 - keeps the ticket's ``TicketSlaState`` row (lifetime compliance in whole percent, the
   limits in breach and since when), written only when one of those values changes, so a
-  ticket in breach does not travel to every desktop at every pass;
+  ticket in breach does not travel to every desktop at every pass. A ticket that no
+  longer has an SLA keeps its row, cleared: deleting it and adding another later would
+  give desktops a new row for the ticket before the tombstone of the old one when a
+  pull spans pages, and the ticket's unique key would stop their sync;
 - records an ``SlaNotice`` for the owner when a limit is in breach and nobody was told of
   that limit on that ticket within the notification period (the mail comes later, with
   the notifications work; ``mail_wanted`` is the SLA's "enforced");
@@ -20,8 +23,7 @@ from history up to now; the pass then
 What the pass writes is not an update of the ticket: ``updated_at`` stays as it was
 (auto-close and the inactivity clock read it; the pass never feeds itself), but each
 written row gets a new change version so desktops pull it. Rows are written with Core
-statements, outside ``apply``, so the stamper of ``apply`` never touches them; a deleted
-state row leaves a tombstone like any replicated row deleted by a command.
+statements, outside ``apply``, so the stamper of ``apply`` never touches them.
 
 Who runs it: the server every five minutes (``desktopdesk.server.jobs``) and after every
 command touching a ticket (``Workspace.apply_in``), and a standalone desktop on its
@@ -56,13 +58,14 @@ from desktopdesk.domain.sla_forecast import next_change_at, rounded_compliance
 from desktopdesk.domain.sla_model import Limit, SlaEvaluation, SlaRules, SpanState
 from desktopdesk.domain.sla_timeline import CHUNK, IdCache, chunks, load_timelines, raw_id
 from desktopdesk.models import (
+    Counter,
     Group,
+    HistoryEvent,
     SlaNotice,
     SlaSchedule,
     Status,
     Ticket,
     TicketSlaState,
-    Tombstone,
     WorkspaceInfo,
     new_id,
 )
@@ -86,7 +89,6 @@ _STATES = cast(Table, TicketSlaState.__table__)
 _TICKETS = cast(Table, Ticket.__table__)
 _NOTICES = cast(Table, SlaNotice.__table__)
 _SCHEDULE = cast(Table, SlaSchedule.__table__)
-_TOMBSTONES = cast(Table, Tombstone.__table__)
 
 
 class NotAuthorityError(RuntimeError):
@@ -103,7 +105,8 @@ class SlaPassOutcome:
     #: Tickets whose "SLA fired" flag changed (set, cleared or another SLA).
     flags_changed: tuple[uuid.UUID, ...] = ()
     states_written: int = 0
-    states_removed: int = 0
+    #: Rows of tickets that no longer have an SLA, emptied.
+    states_cleared: int = 0
     notices: int = 0
     #: False when the store is not the authority and nothing was done.
     ran: bool = True
@@ -114,7 +117,7 @@ class SlaPassOutcome:
             return "not the authority: the server evaluates SLAs"
         return (f"{self.evaluated} ticket(s) evaluated, {self.fired} in breach; "
                 f"{len(self.flags_changed)} fired flag(s) changed, {self.states_written} "
-                f"state(s) written, {self.states_removed} removed, {self.notices} notice(s)")
+                f"state(s) written, {self.states_cleared} cleared, {self.notices} notice(s)")
 
 
 @dataclass
@@ -125,7 +128,7 @@ class _Plan:
     fired: int = 0
     flags: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
     upserts: list[dict[str, Any]] = field(default_factory=list)
-    removals: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    cleared: int = 0
     notices: list[dict[str, Any]] = field(default_factory=list)
     #: When each evaluated ticket is next due (None: only an event changes it).
     due: dict[uuid.UUID, dt.datetime | None] = field(default_factory=dict)
@@ -153,6 +156,10 @@ class _Standing:
     compliance_pct: int | None
     fired_limits: str
     fired_since: dt.datetime | None
+
+
+#: The standing of a ticket without an SLA (its row is kept, emptied).
+CLEARED = _Standing(sla_id=None, compliance_pct=None, fired_limits="", fired_since=None)
 
 
 class _TicketRow(NamedTuple):
@@ -193,6 +200,9 @@ def refresh_sla_states(session: Session, now: dt.datetime,
     catalog = load_sla_catalog(session)
     period = dt.timedelta(hours=get_setting(session, settings.SLA_NOTIFICATION_PERIOD_HOURS))
     fingerprint = catalog.fingerprint
+    # What was committed when this pass began reading; a change committed after it by a
+    # command is newer than what the pass read (PostgreSQL: commands commit meanwhile).
+    read_upto = current_sequence(session) if scheduled else None
     if scheduled:
         wanted = _scheduled_candidates(session, catalog, fingerprint, ids, now)
     plan, moment = _Plan(), _Moment(now, period)
@@ -200,7 +210,7 @@ def refresh_sla_states(session: Session, now: dt.datetime,
         _evaluate_chunk(session, moment, catalog, chunk, ids, plan)
     if scheduled:
         _check_open_caps(session, catalog, moment, plan)
-    outcome = _write(session, now, plan)
+    outcome = _write(session, now, plan, read_upto)
     if scheduled:
         session.merge(WorkspaceInfo(key=CATALOG_FINGERPRINT, value=fingerprint))
         session.flush()
@@ -222,7 +232,8 @@ def _worth_evaluating(session: Session, ticket_ids: Collection[uuid.UUID]) -> li
     ticket of a group without SLA costs one query."""
     found: set[uuid.UUID] = set()
     for chunk in chunks(sorted(set(ticket_ids)), CHUNK):
-        has_state = select(TicketSlaState.id).where(TicketSlaState.ticket_id == Ticket.id)
+        has_state = select(TicketSlaState.id).where(TicketSlaState.ticket_id == Ticket.id,
+                                                    TicketSlaState.sla_id.is_not(None))
         found.update(session.scalars(
             select(Ticket.id).join(Group, Group.id == Ticket.group_id).where(
                 Ticket.id.in_(chunk),
@@ -241,7 +252,7 @@ def _scheduled_candidates(session: Session, catalog: SlaCatalog, fingerprint: st
     redo_all = stored is None or stored.value != fingerprint
     if redo_all:
         queries = [select(raw_id(Ticket.id)).where(Ticket.affected_sla_id.is_not(None)),
-                   select(raw_id(_STATES.c.ticket_id))]
+                   select(raw_id(_STATES.c.ticket_id)).where(_STATES.c.sla_id.is_not(None))]
         queries.extend(select(raw_id(Ticket.id)).where(
             Ticket.group_id.in_(chunk), Ticket.sla_disabled.is_(False))
             for chunk in chunks(catalog.groups_with_sla, CHUNK))
@@ -261,8 +272,9 @@ def _scheduled_candidates(session: Session, catalog: SlaCatalog, fingerprint: st
             select(raw_id(_STATES.c.ticket_id))
             .join(Ticket, Ticket.id == _STATES.c.ticket_id)
             .join(Group, Group.id == Ticket.group_id)
-            .where(or_(Ticket.sla_disabled.is_(True), Group.sla_id.is_(None),
-                       _STATES.c.sla_id.is_(None), _STATES.c.sla_id != Group.sla_id)))
+            .where(_STATES.c.sla_id.is_not(None),
+                   or_(Ticket.sla_disabled.is_(True), Group.sla_id.is_(None),
+                       _STATES.c.sla_id != Group.sla_id)))
     found = {raw for query in queries for raw in connection.execute(query).scalars()}
     return sorted(ids(raw) for raw in found)
 
@@ -282,8 +294,9 @@ def _evaluate_chunk(session: Session, moment: _Moment, catalog: SlaCatalog,
         if ticket.affected_sla_id is not None:
             plan.flags[ticket_id] = None
         state = states.get(ticket_id)
-        if state is not None:
-            plan.removals.append((state.id, ticket_id))
+        if state is not None and state.standing != CLEARED:
+            plan.upserts.append(_state_values(state.id, ticket_id, CLEARED))
+            plan.cleared += 1
         plan.unscheduled.append(ticket_id)
     timelines = load_timelines(session, list(ruled))
     fired: dict[uuid.UUID, tuple[SlaRules, SlaEvaluation]] = {}
@@ -302,12 +315,16 @@ def _evaluate_chunk(session: Session, moment: _Moment, catalog: SlaCatalog,
         standing = standing_of(evaluation, rules)
         state = states.get(ticket_id)
         if state is None or standing != state.standing:
-            plan.upserts.append({
-                "id": state.id if state is not None else new_id(), "ticket_id": ticket_id,
-                "sla_id": standing.sla_id, "compliance_pct": standing.compliance_pct,
-                "fired_limits": standing.fired_limits, "fired_since": standing.fired_since,
-            })
+            plan.upserts.append(_state_values(state.id if state is not None else new_id(),
+                                              ticket_id, standing))
     _plan_ticket_notices(session, moment, tickets, fired, ids, plan)
+
+
+def _state_values(state_id: uuid.UUID, ticket_id: uuid.UUID,
+                  standing: _Standing) -> dict[str, Any]:
+    return {"id": state_id, "ticket_id": ticket_id, "sla_id": standing.sla_id,
+            "compliance_pct": standing.compliance_pct, "fired_limits": standing.fired_limits,
+            "fired_since": standing.fired_since}
 
 
 def _read_chunk(session: Session, chunk: Sequence[uuid.UUID],
@@ -442,12 +459,25 @@ def _check_open_caps(session: Session, catalog: SlaCatalog, moment: _Moment,
 # --- Writing --------------------------------------------------------------------------------
 
 
-def _write(session: Session, now: dt.datetime, plan: _Plan) -> SlaPassOutcome:
+def _write(session: Session, now: dt.datetime, plan: _Plan,
+           read_upto: int | None) -> SlaPassOutcome:
     """Everything found, under one new change version taken last (on PostgreSQL the
     counter row stays locked until commit: commands wait for the writes, not the
-    evaluation)."""
-    if plan.flags or plan.upserts or plan.removals:
-        version = next_value(session, CHANGE_SEQUENCE)
+    evaluation).
+
+    ``read_upto``: the change sequence when the scheduled pass began reading. Holding the
+    counter, no command can commit any more before this transaction does; tickets a
+    command changed since ``read_upto`` were evaluated again by that command, with their
+    newer history, so what this pass found for them is dropped, not written over it.
+    """
+    if read_upto is not None and (plan.flags or plan.upserts or plan.due or plan.notices):
+        version: int | None = next_value(session, CHANGE_SEQUENCE)
+        _drop_changed_meanwhile(session, plan, read_upto)
+    else:
+        version = None
+    if plan.flags or plan.upserts:
+        if version is None:
+            version = next_value(session, CHANGE_SEQUENCE)
         if plan.flags:
             session.execute(
                 update(_TICKETS).where(_TICKETS.c.id == bindparam("b_ticket"))
@@ -456,21 +486,44 @@ def _write(session: Session, now: dt.datetime, plan: _Plan) -> SlaPassOutcome:
                  for ticket_id, sla_id in plan.flags.items()])
         if plan.upserts:
             _upsert_states(session, now, version, plan.upserts)
-        if plan.removals:
-            state_ids = [state_id for state_id, _ in plan.removals]
-            for chunk in chunks(state_ids, CHUNK):
-                session.execute(delete(_STATES).where(_STATES.c.id.in_(chunk)))
-            session.execute(insert(_TOMBSTONES), [
-                {"entity": _STATES.name, "row_id": state_id, "ticket_id": ticket_id,
-                 "version": version} for state_id, ticket_id in plan.removals])
         _forget_stale_objects(session, plan)
     if plan.notices:
         session.execute(insert(_NOTICES), plan.notices)
     _write_schedule(session, plan)
     return SlaPassOutcome(
         evaluated=plan.evaluated, fired=plan.fired, flags_changed=tuple(plan.flags),
-        states_written=len(plan.upserts), states_removed=len(plan.removals),
+        states_written=len(plan.upserts) - plan.cleared, states_cleared=plan.cleared,
         notices=len(plan.notices))
+
+
+def current_sequence(session: Session) -> int:
+    """The change sequence as committed (read, not advanced)."""
+    with session.no_autoflush:
+        value = session.scalar(select(Counter.value).where(Counter.name == CHANGE_SEQUENCE))
+    return value or 0
+
+
+def _drop_changed_meanwhile(session: Session, plan: _Plan, read_upto: int) -> None:
+    """Forget what the plan says of tickets changed by a command since ``read_upto``."""
+    planned = set(plan.flags) | set(plan.due) | {row["ticket_id"] for row in plan.upserts}
+    changed: set[uuid.UUID] = set()
+    for chunk in chunks(sorted(planned), CHUNK):
+        changed.update(session.scalars(
+            select(HistoryEvent.ticket_id).where(HistoryEvent.ticket_id.in_(chunk),
+                                                 HistoryEvent.version > read_upto)
+            .union(select(Ticket.id).where(Ticket.id.in_(chunk), Ticket.version > read_upto))))
+    if not changed:
+        return
+    log.info("SLA pass: %d ticket(s) changed while it ran; their commands evaluated them",
+             len(changed))
+    for ticket_id in changed:
+        plan.flags.pop(ticket_id, None)
+        plan.due.pop(ticket_id, None)
+    kept = [row for row in plan.upserts if row["ticket_id"] not in changed]
+    plan.cleared -= sum(1 for row in plan.upserts
+                        if row["ticket_id"] in changed and row["sla_id"] is None)
+    plan.upserts[:] = kept
+    plan.notices[:] = [notice for notice in plan.notices if notice["ticket_id"] not in changed]
 
 
 def _write_schedule(session: Session, plan: _Plan) -> None:
@@ -520,15 +573,11 @@ def _upsert_states(session: Session, now: dt.datetime, version: int,
 def _forget_stale_objects(session: Session, plan: _Plan) -> None:
     """Rows changed behind the ORM's back are reloaded when next read in this session."""
     written = {row["ticket_id"] for row in plan.upserts}
-    removed = {ticket_id for _, ticket_id in plan.removals}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Ticket) and obj.id in plan.flags:
             session.expire(obj, ["affected_sla_id", "version"])
-        elif isinstance(obj, TicketSlaState):
-            if obj.ticket_id in removed:
-                session.expunge(obj)
-            elif obj.ticket_id in written:
-                session.expire(obj)
+        elif isinstance(obj, TicketSlaState) and obj.ticket_id in written:
+            session.expire(obj)
 
 
 # --- A standalone desktop -------------------------------------------------------------------

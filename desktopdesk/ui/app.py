@@ -188,7 +188,7 @@ def evaluate_slas(window: MainWindow, interval_ms: int = SLA_PASS_INTERVAL_MS) -
     def show_changes(outcome: SlaPassOutcome) -> None:
         if not outcome.ran:
             timer.stop()
-        elif outcome.flags_changed or outcome.states_written or outcome.states_removed:
+        elif outcome.flags_changed or outcome.states_written or outcome.states_cleared:
             window.list_panel.refresh_after_sync()
 
     timer.timeout.connect(start)

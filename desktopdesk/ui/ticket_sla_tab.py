@@ -106,6 +106,8 @@ class LazyReportTab(QWidget):
 
     def show_details(self, details: TicketDetails) -> None:
         """The ticket view read the ticket (again): read ours now if shown, else when."""
+        if details.id != self.ticket_id:
+            self._task = None  # an answer still coming is about the previous ticket
         self.ticket_id = details.id
         if self.isVisible():
             self.reload()

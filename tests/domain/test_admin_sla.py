@@ -4,6 +4,7 @@ refuses whatever a desktop sends."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from desktopdesk.domain.commands import (
 )
 from desktopdesk.domain.errors import FORBIDDEN, VALIDATION, DomainError
 from desktopdesk.models import Group, Sla, SlaType, Ticket, TicketSlaState, Tombstone
-from tests.conftest import Org
+from tests.conftest import T0, Org
 from tests.domain.support import new_ticket, reading, refused, snapshot
 
 
@@ -289,14 +290,25 @@ def test_deleting_clears_what_pointed_at_the_sla_and_reaches_the_desktops(org: O
         session.add(TicketSlaState(ticket_id=fired, sla_id=sla_id, compliance_pct=40,
                                    fired_limits="response"))
 
-    result = org.do(DeleteSla(sla_id=sla_id), org.ramon)
+    with reading(org) as session:
+        before = session.get(Ticket, fired)
+        assert before is not None
+        updated_at, version = before.updated_at, before.version
+
+    result = org.do(DeleteSla(sla_id=sla_id), org.ramon, at=T0 + dt.timedelta(days=3))
 
     assert stored(org, sla_id) is None
     assert result.changed_ticket_ids == (fired,)
     with reading(org) as session:
-        tickets = {t.id: t.affected_sla_id for t in session.scalars(select(Ticket))}
-        assert tickets[fired] is None
-        assert tickets[quiet] is None
+        tickets = {t.id: t for t in session.scalars(select(Ticket))}
+        assert tickets[fired].affected_sla_id is None
+        assert tickets[quiet].affected_sla_id is None
+        # Versioned for the desktops, but not an update: auto-close and the list's
+        # "Updated" read updated_at.
+        assert tickets[fired].updated_at == updated_at
+        assert version is not None
+        assert tickets[fired].version is not None
+        assert tickets[fired].version > version
         # Cleared, or dropped by the SLA pass that follows (the group applies no SLA).
         assert not session.scalars(select(TicketSlaState)
                                    .where(TicketSlaState.sla_id == sla_id)).all()

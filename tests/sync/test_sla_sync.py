@@ -16,10 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from desktopdesk.domain.commands import AddWorkunit, CreateSla, UpdateGroup
+from desktopdesk.domain.commands import (
+    AddWorkunit,
+    ChangeStatus,
+    CreateSla,
+    UpdateGroup,
+    UpdateTicketFields,
+)
 from desktopdesk.domain.history import EventKind
 from desktopdesk.domain.sla_state import refresh_sla_states
-from desktopdesk.models import HistoryEvent, Ticket, TicketSlaState, Workunit
+from desktopdesk.models import HistoryEvent, Status, Ticket, TicketSlaState, Workunit
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.http_transport import HttpTransport
 from desktopdesk.sync.push import (
@@ -124,7 +130,7 @@ def test_a_desktop_pulls_the_fired_flag_and_the_standing(
         assert row_to_json(mine) == row_to_json(theirs)
 
 
-def test_a_state_the_server_removes_is_removed_from_desktops(
+def test_a_state_the_server_clears_is_cleared_on_desktops(
     org: Org, sla: uuid.UUID, laptop: Desktop
 ) -> None:
     ticket_id = new_ticket(org, org.ana, at=T0)
@@ -139,8 +145,33 @@ def test_a_state_the_server_removes_is_removed_from_desktops(
     laptop.sync()
 
     with laptop.ws.read() as local:
-        assert local.scalar(select(TicketSlaState)) is None
+        held = local.scalar(select(TicketSlaState))
+        assert held is not None
+        assert (held.sla_id, held.compliance_pct, held.fired_limits) == (None, None, "")
     assert laptop.ticket(ticket_id).affected_sla_id is None
+
+
+def test_a_state_cleared_and_evaluated_again_reaches_a_desktop_over_several_pages(
+    org: Org, sla: uuid.UUID, laptop: Desktop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SLA switched off and on again while a desktop was away, its next pull cut into
+    small pages: the ticket's one state row travels as an update, never as a new row
+    beside the old one's tombstone (which the unique ticket key would refuse)."""
+    ticket_id = new_ticket(org, org.ana, at=T0)
+    org.now = T0 + 3 * HOUR
+    run_pass(org, org.now)
+    laptop.sync()
+    org.do(UpdateTicketFields(ticket_id=ticket_id, changes={"sla_disabled": True}),
+           org.ramon, at=org.now + HOUR)
+    org.do(UpdateTicketFields(ticket_id=ticket_id, changes={"sla_disabled": False}),
+           org.ramon, at=org.now + 2 * HOUR)
+    monkeypatch.setattr("desktopdesk.sync.pull.PAGE_ROWS", 2)
+
+    laptop.sync()
+
+    with laptop.ws.read() as local:
+        held = local.scalars(select(TicketSlaState)).all()
+    assert [(row.ticket_id, row.sla_id) for row in held] == [(ticket_id, sla)]
 
 
 # --- Late offline edits ---------------------------------------------------------------------
@@ -287,3 +318,60 @@ def test_plausibility_corrects_skew_before_clamping() -> None:
     assert plausible_made_at(None, slow, now) is None
     naive = (T0 - 3 * HOUR).replace(tzinfo=None)  # a desktop that sent no zone: UTC
     assert plausible_made_at(naive, dt.timedelta(0), now) == T0 - 3 * HOUR
+
+
+def test_a_change_claimed_before_the_ticket_existed_is_dated_at_its_opening(
+    org: Org, sla: uuid.UUID, laptop: Desktop
+) -> None:
+    ticket_id = new_ticket(org, org.ana, at=T0)
+    laptop.sync()
+    note = AddWorkunit(ticket_id=ticket_id, text_html="<p>Answered, honest.</p>")
+    laptop.ws.execute(note, org.ramon, now=T0 - 5 * HOUR)  # a clock, or a claim, too early
+    org.now = T0 + 6 * HOUR
+    laptop.sync()
+
+    assert server_workunit_event(org, note.workunit_id).at == T0
+
+
+def test_a_late_status_change_overtaken_on_the_server_is_dated_when_it_arrived(
+    org: Org, sla: uuid.UUID, laptop: Desktop
+) -> None:
+    """Offline at 09:30 the laptop sets Pending on a third person; at 10:00 the server
+    has Assigned; the laptop's change arrives at 15:00 and wins from then on. Dating it
+    09:30 would pause 10:00-15:00, hours everyone saw the ticket Assigned."""
+    ticket_id = new_ticket(org, org.ana, at=T0)
+    laptop.sync()
+    laptop.ws.execute(ChangeStatus(ticket_id=ticket_id, status=Status.PENDING_THIRD_PERSON),
+                      org.ramon, now=T0 + HOUR / 2)
+    org.do(ChangeStatus(ticket_id=ticket_id, status=Status.ASSIGNED), org.ramon,
+           at=T0 + HOUR)
+    org.now = T0 + 6 * HOUR
+    laptop.sync()
+
+    with org.ws.read() as session:
+        changes = [(event.at, event.new_value) for event in session.scalars(
+            select(HistoryEvent).where(HistoryEvent.ticket_id == ticket_id,
+                                       HistoryEvent.kind == EventKind.STATUS_CHANGED.value,
+                                       HistoryEvent.old_value != "")  # not the creation's
+            .order_by(HistoryEvent.at))]
+    assert changes == [(T0 + HOUR, str(Status.ASSIGNED.value)),
+                       (T0 + 6 * HOUR, str(Status.PENDING_THIRD_PERSON.value))]
+
+
+def test_a_late_status_change_nobody_overtook_counts_from_when_it_was_made(
+    org: Org, sla: uuid.UUID, laptop: Desktop
+) -> None:
+    ticket_id = new_ticket(org, org.ana, at=T0)
+    laptop.sync()
+    laptop.ws.execute(ChangeStatus(ticket_id=ticket_id, status=Status.PENDING_THIRD_PERSON),
+                      org.ramon, now=T0 + HOUR / 2)
+    org.now = T0 + 6 * HOUR
+    laptop.sync()
+
+    with org.ws.read() as session:
+        event = session.scalar(select(HistoryEvent).where(
+            HistoryEvent.ticket_id == ticket_id,
+            HistoryEvent.kind == EventKind.STATUS_CHANGED.value,
+            HistoryEvent.new_value == str(Status.PENDING_THIRD_PERSON.value)))
+    assert event is not None
+    assert event.at == T0 + HOUR / 2

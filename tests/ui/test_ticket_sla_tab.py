@@ -191,3 +191,27 @@ def test_the_tab_reads_in_light_and_dark(
                                     "desktopdesk.ui.ticket_statistics_source"])
 def test_what_the_runner_calls_loads_no_qt(module: str) -> None:
     assert qt_modules_loaded_by(module) == []
+
+
+def test_an_answer_about_the_previous_ticket_is_not_shown_for_the_next(
+        qtbot: QtBot, org: Org, embed: Embed, runner: TaskRunner,
+        answered_late: uuid.UUID) -> None:
+    """Moved to another ticket while hidden, the tab drops the answer still coming about
+    the first one, and reads the new ticket when shown again."""
+    other = new_ticket(org, org.ana, at=at(1), title="Another one")
+    tab = TicketSlaTab(org.ws, org.ramon, runner)
+    embed(tab, 1000, 600)
+    first = ticket_view_source.load_details(org.ws, org.ramon, answered_late).details
+    second = ticket_view_source.load_details(org.ws, org.ramon, other).details
+    tab.show_details(first)  # reading the first ticket...
+    assert tab.is_loading
+    tab.hide()
+    tab.show_details(second)  # ...when the view moves on, the tab hidden
+    qtbot.waitUntil(lambda: not runner.busy)
+    qtbot.wait(50)  # the finished read's signal has been delivered
+    assert tab.report is None, "the first ticket's report is not shown for the second"
+
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        tab.show()
+    assert tab.report is not None
+    assert tab.report.evaluation.ticket_id == other

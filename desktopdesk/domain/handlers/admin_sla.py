@@ -13,10 +13,10 @@ import math
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from desktopdesk.domain import acl
-from desktopdesk.domain.apply import Action, handles
+from desktopdesk.domain.apply import Action, change_version, handles
 from desktopdesk.domain.commands import CreateSla, DeleteSla, UpdateSla
 from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import VALIDATION, DomainError
@@ -128,13 +128,26 @@ def delete_sla(action: Action, cmd: DeleteSla) -> CommandResult:
     for derived in session.scalars(select(Sla).where(Sla.base_sla_id == sla.id)):
         derived.base_sla_id = None
     for state in session.scalars(select(TicketSlaState).where(TicketSlaState.sla_id == sla.id)):
-        state.sla_id = None
-    fired = list(session.scalars(select(Ticket).where(Ticket.affected_sla_id == sla.id)))
-    for ticket in fired:
-        ticket.affected_sla_id = None
+        # Emptied, as the SLA pass empties the row of a ticket without an SLA.
+        state.sla_id, state.compliance_pct, state.fired_limits, state.fired_since = (
+            None, None, "", None)
+    fired = tuple(sorted(session.scalars(
+        select(Ticket.id).where(Ticket.affected_sla_id == sla.id))))
+    version = change_version(session)
+    if version is None:
+        # A replica: through the ORM, so a rebase can undo it; the server's answer
+        # replaces the local time stamp.
+        for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(fired))):
+            ticket.affected_sla_id = None
+    elif fired:
+        # The authority: versioned for the desktops, but not an update of those tickets
+        # (``updated_at`` drives auto-close and the list's "Updated"), as in the SLA pass.
+        session.execute(update(Ticket).where(Ticket.id.in_(fired))
+                        .values(affected_sla_id=None, version=version)
+                        .execution_options(synchronize_session="fetch"))
     session.flush()
     session.delete(sla)
-    return action.result(tickets=tuple(sorted(t.id for t in fired)), config_changed=True)
+    return action.result(tickets=fired, config_changed=True)
 
 
 def _in_use_message(sla_name: str, groups: list[str]) -> str:
