@@ -12,7 +12,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -22,7 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QPixmap
 
-from desktopdesk.store.demo import open_demo_workspace
+from desktopdesk.store.demo import open_demo_workspace, user_id_by_username
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui.app import create_application, follow_color_scheme
 
@@ -80,3 +81,21 @@ def demo_application(dark: bool) -> Iterator[tuple[QCoreApplication, Workspace]]
             yield app, workspace
         finally:
             workspace.close()
+
+
+#: Renders one screen: (application, workspace, the user's id, folder) -> file(s) written.
+Render = Callable[[QCoreApplication, Workspace, uuid.UUID, Path], Path | Sequence[Path]]
+
+
+def run_shot(description: str, render: Render, default_user: str,
+             argv: list[str] | None = None) -> int:
+    """A ``shots_*`` tool run alone: ``--out``, ``--dark`` and ``--user`` over a fresh
+    demo workspace."""
+    parser = shots_parser(description, Path(tempfile.gettempdir()))
+    parser.add_argument("--user", default=default_user)
+    args = parser.parse_args(argv)
+    with demo_application(args.dark) as (app, workspace):
+        written = render(app, workspace, user_id_by_username(workspace, args.user), args.out)
+    for target in [written] if isinstance(written, Path) else written:
+        print(f"wrote {target}")
+    return 0

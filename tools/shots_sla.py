@@ -10,14 +10,12 @@ those the user may see, whose SLA history has the most to show: time OK and in b
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from shots_common import demo_application, save_atomically, shots_parser, wait_for
+from shots_common import run_shot, save_atomically, wait_for
 
-from desktopdesk.store.demo import user_id_by_username
 from desktopdesk.store.workspace import Workspace
 
 SLA_NAME = "sla-histogram.png"
@@ -86,14 +84,7 @@ def render(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = shots_parser(__doc__.splitlines()[0], Path(tempfile.gettempdir()))
-    parser.add_argument("--user", default="ramon")
-    args = parser.parse_args(argv)
-    with demo_application(args.dark) as (app, workspace):
-        targets = render(app, workspace, user_id_by_username(workspace, args.user), args.out)
-    for target in targets:
-        print(f"wrote {target}")
-    return 0
+    return run_shot(__doc__.splitlines()[0], render, "ramon", argv)
 
 
 if __name__ == "__main__":

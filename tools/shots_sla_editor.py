@@ -9,14 +9,12 @@ demo workspace in a temporary folder (``--dark`` under the dark palette).
 from __future__ import annotations
 
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from shots_common import demo_application, save_atomically, shots_parser, wait_for
+from shots_common import run_shot, save_atomically, wait_for
 
-from desktopdesk.store.demo import user_id_by_username
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui.admin.sla_editor import SlaEditorSection
 from desktopdesk.ui.admin.sla_source import (
@@ -80,13 +78,7 @@ def render(app: QCoreApplication, workspace: Workspace, user_id: uuid.UUID, out:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = shots_parser(__doc__.splitlines()[0], Path(tempfile.gettempdir()))
-    parser.add_argument("--user", default="admin")
-    args = parser.parse_args(argv)
-    with demo_application(args.dark) as (app, workspace):
-        target = render(app, workspace, user_id_by_username(workspace, args.user), args.out)
-    print(f"wrote {target}")
-    return 0
+    return run_shot(__doc__.splitlines()[0], render, "admin", argv)
 
 
 if __name__ == "__main__":
