@@ -62,6 +62,16 @@ def heading_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
+def section_heading(text: str, name: str, parent: QWidget) -> QLabel:
+    """A bold line over a part of a page (a table, a group of figures)."""
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
 def message_column(fields: Sequence[QWidget | QLayout],
                    messages: Sequence[QLabel]) -> QVBoxLayout:
     """A form row's input (or the pieces it is made of, top to bottom) over its message

@@ -25,6 +25,7 @@ from desktopdesk.domain.sla_model import Limit
 from desktopdesk.domain.ticket_statistics import duration_text
 from desktopdesk.ui import palette
 from desktopdesk.ui.bar_chart import Bar, HorizontalBarChart
+from desktopdesk.ui.form_messages import section_heading
 from desktopdesk.ui.sla_histogram import OK_HUE, VIOLATED_HUE
 from desktopdesk.ui.sla_report_models import NONE_YET, mean_text
 from desktopdesk.ui.ticket_sla_tab import pct_text
@@ -136,13 +137,13 @@ class SlaSummary(QWidget):
         self.violations_chart = HorizontalBarChart(
             "sla_report_violations_chart", "Violations by limit", self)
         split = QVBoxLayout()
-        split.addWidget(self._heading("Counted time", "sla_report_split_heading"))
+        split.addWidget(section_heading("Counted time", "sla_report_split_heading", self))
         split.addWidget(self.split_bar)
         split.addWidget(self.split_legend)
         split.addStretch(1)
         violations = QVBoxLayout()
-        self.violations_heading = self._heading("Violations by limit",
-                                                "sla_report_violations_heading")
+        self.violations_heading = section_heading("Violations by limit",
+                                                "sla_report_violations_heading", self)
         violations.addWidget(self.violations_heading)
         violations.addWidget(self.violations_chart)
         violations.addStretch(1)
@@ -158,14 +159,6 @@ class SlaSummary(QWidget):
         layout.addLayout(tiles)
         layout.addSpacing(6)
         layout.addLayout(lower)
-
-    def _heading(self, text: str, name: str) -> QLabel:
-        label = QLabel(text, self)
-        label.setObjectName(name)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
 
     def _tile(self, name: str, title: str) -> QFrame:
         tile = QFrame(self)

@@ -33,6 +33,7 @@ from desktopdesk.domain.errors import DomainError
 from desktopdesk.models import utc_now
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages, palette
+from desktopdesk.ui.form_messages import section_heading
 from desktopdesk.ui.sla_histogram import moment_text
 from desktopdesk.ui.sla_report_filters import SlaReportFilters
 from desktopdesk.ui.sla_report_models import BreakdownTableModel
@@ -122,14 +123,6 @@ class SlaReportWindow(QWidget):
 
     # --- Building -------------------------------------------------------------------------
 
-    def _heading(self, text: str, name: str, parent: QWidget) -> QLabel:
-        label = QLabel(text, parent)
-        label.setObjectName(name)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
-
     def _table(self, what: str, name: str, parent: QWidget) -> tuple[BreakdownTableModel,
                                                                      EntryTable]:
         model = BreakdownTableModel(what, self)
@@ -152,10 +145,10 @@ class SlaReportWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
         layout.addSpacing(8)
-        layout.addWidget(self._heading("By group", "sla_report_by_group_heading", page))
+        layout.addWidget(section_heading("By group", "sla_report_by_group_heading", page))
         layout.addWidget(self.group_table)
         layout.addSpacing(8)
-        layout.addWidget(self._heading("By owner", "sla_report_by_owner_heading", page))
+        layout.addWidget(section_heading("By owner", "sla_report_by_owner_heading", page))
         layout.addWidget(self.owner_table)
         layout.addStretch(1)
         scroll = QScrollArea(self.pages)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QVBoxLayout, QWidget
 
 from desktopdesk.domain.ticket_details import TicketDetails
+from desktopdesk.ui.form_messages import section_heading
 from desktopdesk.ui.ticket_tab_models import ContactTableModel, HistoryTableModel
 from desktopdesk.ui.ticket_tab_views import EntryTable
 
@@ -23,15 +24,6 @@ _HISTORY_SAMPLES = {
     HistoryTableModel.WHO: "Javier Delgado",
     HistoryTableModel.WHAT: "Inventory object unlinked",
 }
-
-
-def _heading(text: str, name: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setObjectName(name)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    return label
 
 
 class TicketContactsTab(QWidget):
@@ -50,11 +42,11 @@ class TicketContactsTab(QWidget):
         self.copy_list.setMaximumHeight(self.fontMetrics().height() * 6)
         self.copy_empty = QLabel("Nobody outside the help desk is in copy.", self)
         self.copy_empty.setObjectName("emails_in_copy_empty")
-        copy_heading = _heading("Emails in copy", "emails_in_copy_heading", self)
+        copy_heading = section_heading("Emails in copy", "emails_in_copy_heading", self)
         copy_heading.setToolTip("Addresses that receive the ticket's emails without an "
                                 "account here.")
         layout = QVBoxLayout(self)
-        layout.addWidget(_heading("People", "contacts_heading", self))
+        layout.addWidget(section_heading("People", "contacts_heading", self))
         layout.addWidget(self.table, 1)
         layout.addWidget(copy_heading)
         layout.addWidget(self.copy_list)

@@ -32,6 +32,7 @@ from desktopdesk.domain.ticket_statistics import TicketStatistics, TimeShare, du
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import ticket_statistics_source
 from desktopdesk.ui.bar_chart import Bar, HorizontalBarChart
+from desktopdesk.ui.form_messages import section_heading
 from desktopdesk.ui.sla_histogram import moment_text
 from desktopdesk.ui.tasks import TaskRunner
 from desktopdesk.ui.ticket_list_format import approximate_age
@@ -116,14 +117,6 @@ class TicketStatisticsTab(LazyReportTab):
 
     # --- Building -------------------------------------------------------------------------
 
-    def _heading(self, text: str, name: str, parent: QWidget) -> QLabel:
-        label = QLabel(text, parent)
-        label.setObjectName(name)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
-
     def _table(self, what: str, name: str, parent: QWidget) -> tuple[TimeShareTableModel,
                                                                      EntryTable]:
         model = TimeShareTableModel(what, self)
@@ -162,11 +155,11 @@ class TicketStatisticsTab(LazyReportTab):
         self.group_model, self.group_table = self._table("Group", "time_by_group_table", page)
 
         general_column = QVBoxLayout()
-        general_column.addWidget(self._heading("General", "statistics_general_heading", page))
+        general_column.addWidget(section_heading("General", "statistics_general_heading", page))
         general_column.addLayout(general)
         general_column.addStretch(1)
         chart_column = QVBoxLayout()
-        chart_column.addWidget(self._heading("Workunits by author", "statistics_chart_heading",
+        chart_column.addWidget(section_heading("Workunits by author", "statistics_chart_heading",
                                              page))
         chart_column.addWidget(self.chart)
         chart_column.addStretch(1)
@@ -181,7 +174,7 @@ class TicketStatisticsTab(LazyReportTab):
                 ("Time by status", "time_by_status_heading", self.status_table),
                 ("Time by owner", "time_by_owner_heading", self.owner_table),
                 ("Time by group", "time_by_group_heading", self.group_table))):
-            tables.addWidget(self._heading(title, name, page), 0, column)
+            tables.addWidget(section_heading(title, name, page), 0, column)
             tables.addWidget(table, 1, column, Qt.AlignmentFlag.AlignTop)
             tables.setColumnStretch(column, 1)
         layout = QVBoxLayout(page)
