@@ -122,6 +122,8 @@ class SlaEditorSection(TableSection):
         self._ticket_text = ""
         #: The SLA whose tickets the preview offers (``_NOT_READ`` before the first read).
         self._options_for: object = _NOT_READ
+        #: The latest read of the tickets to preview: an older one's answer is dropped.
+        self._options_task: Task | None = None
         self.sla_form = SlaForm(self)
         self.preview = SlaPreviewPanel(self)
         self.lay_out(SlaTableModel(self), self.sla_form, "slas", "New SLA", "mdi6.plus")
@@ -184,6 +186,7 @@ class SlaEditorSection(TableSection):
                                            sla_id))
             task.succeeded.connect(self._on_options_task_succeeded)
             task.failed.connect(self._on_read_task_failed)
+            self._options_task = task
 
     def command(self) -> Command:
         return self.sla_form.draft().command(self.sla_form.sla_id)
@@ -219,6 +222,9 @@ class SlaEditorSection(TableSection):
 
     @Slot(object)
     def _on_options_task_succeeded(self, options: tuple[TicketOption, ...]) -> None:
+        if self.sender() is not self._options_task:
+            return  # the tickets of an SLA chosen before
+        self._options_task = None
         self.preview.set_options(options)
         self.options_loaded.emit()
 

@@ -5,6 +5,7 @@ under the form as typed; and the SLA options of the Settings page."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -502,3 +503,35 @@ def test_the_time_zone_is_typed_and_a_bad_one_is_refused_beside_it(
         assert get_setting(session, settings.SLA_TIME_ZONE) == "Europe/Madrid"
     assert zone.error_text == ""
     assert page.changed_options() == {}
+
+
+def test_a_slow_answer_for_the_sla_chosen_before_does_not_replace_the_tickets_offered(
+    qtbot: QtBot, open_editor: OpenEditor, org: Org, waiting_ticket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gold = make_sla(org)
+    make_sla(org, "Silver")
+    apply_in(org, org.support, gold)
+    org.do(CreateTicket(title="Elsewhere", group_id=org.acme_group), org.ramon, at=T0)
+    section = open_editor()
+    release = threading.Event()
+    real = sla_editor.load_ticket_options
+
+    def slow_for_gold(workspace: Any, user_id: uuid.UUID,
+                      sla_id: uuid.UUID | None) -> Any:
+        if sla_id == gold:
+            release.wait(10)
+        return real(workspace, user_id, sla_id)
+
+    monkeypatch.setattr(sla_editor, "load_ticket_options", slow_for_gold)
+    section.select_sla("Gold")
+    with qtbot.waitSignal(section.options_loaded, timeout=10_000):
+        section.select_sla("Silver")  # no group applies it: any visible ticket is offered
+    silver_offers = section.preview.ticket_combo.count()
+    assert silver_offers == 2, "Gold would offer Support's one ticket"
+
+    release.set()
+    qtbot.waitUntil(lambda: not section.runner.busy)
+    qtbot.wait(50)  # the slow answer's signal has been delivered
+
+    assert section.preview.ticket_combo.count() == silver_offers
