@@ -22,6 +22,11 @@ class NoBlobs:
         return None
 
 
+#: Furthest back the authority dates a change pushed late from an offline desktop
+#: (``ApplyContext.made_at``): older work is dated this far back.
+LATE_CHANGE_WINDOW = dt.timedelta(days=30)
+
+
 @dataclass(frozen=True)
 class ApplyContext:
     """The authority's view of "now" and of its own role.

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from desktopdesk.domain.acl import Permissions, visible_tickets_clause
 from desktopdesk.domain.business_time import clock_for
+from desktopdesk.domain.context import LATE_CHANGE_WINDOW
 from desktopdesk.domain.sla_config import load_sla_catalog
 from desktopdesk.domain.sla_engine import counted_split, evaluate
 from desktopdesk.domain.sla_model import (
@@ -297,7 +298,10 @@ def _selected_tickets(session: Session, perms: Permissions, query: SlaMetricsQue
         visible_tickets_clause(perms),
         Ticket.sla_disabled.is_(False),
         Group.sla_id.is_not(None),
-        Ticket.created_at < end,
+        # The row's time is when the authority got it: a ticket filed offline before
+        # ``end`` may have arrived up to the late-change window after it (the engine then
+        # reads when it was really opened).
+        Ticket.created_at < end + LATE_CHANGE_WINDOW,
     ]
     if start is not None:
         conditions.append(or_(Ticket.closed_at.is_(None), Ticket.closed_at >= start))

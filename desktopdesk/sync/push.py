@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktopdesk.domain.commands import command_from_json
+from desktopdesk.domain.context import LATE_CHANGE_WINDOW
 from desktopdesk.domain.errors import DomainError
 from desktopdesk.models import SyncClient, SyncMutation
 from desktopdesk.store.workspace import Workspace
@@ -37,7 +38,7 @@ REJECTED = "rejected"
 #: How many mutations one push may carry (sync.md: up to 100 commands or 1 MB).
 MAX_BATCH = 100
 #: Furthest back a pushed command may date itself: older work is dated this far back.
-MAX_MADE_AGE = dt.timedelta(days=30)
+MAX_MADE_AGE = LATE_CHANGE_WINDOW
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import update
 
 from desktopdesk.domain import acl
 from desktopdesk.domain.commands import (
@@ -21,7 +22,7 @@ from desktopdesk.domain.commands import (
 )
 from desktopdesk.domain.sla_metrics import SlaMetrics, SlaMetricsQuery, sla_metrics
 from desktopdesk.domain.sla_model import Limit
-from desktopdesk.models import Resolution, Status
+from desktopdesk.models import Resolution, Status, Ticket
 from tests.conftest import T0, Org
 
 H = 3600.0
@@ -202,3 +203,20 @@ def test_time_to_first_response_is_business_time(org: Org) -> None:
     assert m.first_response.mean_seconds == pytest.approx(2 * H)
     assert m.violations.total == 0
     assert m.ok_seconds == pytest.approx(11 * H)  # Fri 17-18, Mon 08-18
+
+
+def test_a_ticket_filed_offline_before_the_range_ends_counts_though_it_arrived_after(
+    org: Org, story: Story
+) -> None:
+    """Filed at hour 0 on a laptop, stored by the server at hour 20: its history says
+    hour 0, and a range ending at hour 8 includes it."""
+    with org.ws.user_action() as session:
+        session.execute(update(Ticket).where(Ticket.id == story.late)
+                        .values(created_at=at(20)))
+
+    m = metrics(org, org.admin, SlaMetricsQuery(group_id=org.acme_group), now=at(30))
+    ranged = metrics(org, org.admin, SlaMetricsQuery(group_id=org.acme_group, end=NOW),
+                     now=at(30))
+
+    assert m.tickets == 2
+    assert ranged.tickets == 2
