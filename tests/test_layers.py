@@ -15,6 +15,9 @@ HEADLESS_MODULES = (
     "desktopdesk.cli",  # imports the UI only once its arguments check out
     "desktopdesk.server.app",
     "desktopdesk.server.cli",
+    "desktopdesk.documents.work_order_pdf",
+    "desktopdesk.documents.ticket_values",
+    "desktopdesk.documents.scans",
 )
 
 

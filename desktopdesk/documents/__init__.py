@@ -1,0 +1,1 @@
+"""Documents made from tickets without Qt: work-order PDFs, macros, signed scans."""
