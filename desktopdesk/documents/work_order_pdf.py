@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import LayoutError
 
 from desktopdesk import __version__
+from desktopdesk.atomic_file import write_atomically
 from desktopdesk.documents.html_flowables import BLOCK_TAG, Context, html_flowables
 from desktopdesk.documents.macros import MacroValues, expand, unknown_macro_message
 from desktopdesk.documents.pdf_images import ImageError, PreparedImage, prepare_image
@@ -191,15 +190,4 @@ def write_pdf_atomically(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` whole or not at all: a half-written work order must
     never be taken for the real one (a temporary file in the same folder, then a rename).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, (data,))

@@ -43,6 +43,20 @@ def error(parent: QWidget | None, text: str, *, title: str = "DesktopDesk",
     _show(parent, QMessageBox.Icon.Critical, title, text, details, "message_error")
 
 
+def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
+    """Ask before a change with consequences (Cancel is the default); True if the person
+    chose ``action``. Callers import it by name, so tests answer it per module."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    box.setObjectName("confirm_dialog")
+    box.setAccessibleName(title)
+    accept = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is accept
+
+
 def crash(details: str, *, log_file: Path | None = None, parent: QWidget | None = None) -> None:
     """A bug reached the top: show what happened, with details people can copy into a report."""
     CrashDialog(details, log_file, parent).exec()

@@ -8,9 +8,7 @@ its commands run in one ``execute_all``, all written or none.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import ColumnElement, or_, select
 
+from desktopdesk.atomic_file import write_atomically
 from desktopdesk.domain.acl import load_permissions, visible_tickets_clause
 from desktopdesk.domain.commands import LockTicket
 from desktopdesk.domain.errors import DomainError
@@ -125,20 +124,7 @@ def export_attachment(workspace: Workspace, sha256: str, target: Path) -> Path:
     """Write a file's bytes to ``target`` whole or not at all (temporary file, then
     rename); ``BlobNotFoundError`` when they are not on this desktop yet."""
     chunks = workspace.blobs.open_range(sha256)  # raises now when the blob is missing
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                     dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(target, chunks)
 
 
 def load_create_options(workspace: Workspace, user_id: uuid.UUID) -> CreateFormOptions:

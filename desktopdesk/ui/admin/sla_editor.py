@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QMessageBox, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
 
 from desktopdesk.domain.commands import Command, DeleteSla
 from desktopdesk.domain.errors import DomainError
@@ -44,23 +44,11 @@ from desktopdesk.ui.admin.sla_source import (
     load_ticket_options,
     preview_sla,
 )
+from desktopdesk.ui.messages import confirm
 from desktopdesk.ui.tasks import Task, TaskRunner
 from desktopdesk.ui.ticket_tab_models import EntryTableModel
 
 _NOT_READ = object()
-
-
-def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
-    """Ask before deleting; True if the person chose ``action`` (tests answer it)."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
-    box.setObjectName("sla_editor_confirm")
-    box.setAccessibleName(title)
-    accept = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    return box.clickedButton() is accept
 
 
 class SlaTableModel(EntryTableModel[SlaRow]):

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -47,20 +46,8 @@ from desktopdesk.ui.admin.type_form import TypeForm, button, stretch_first_colum
 from desktopdesk.ui.admin.type_preview import TypePreview
 from desktopdesk.ui.admin.types_source import FieldDraft, TypeCatalogue
 from desktopdesk.ui.form_messages import error_label, text_label
+from desktopdesk.ui.messages import confirm
 from desktopdesk.ui.tasks import TaskRunner
-
-
-def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
-    """Ask before a change with consequences; True if the person chose ``action``."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
-    box.setObjectName("type_designer_confirm")
-    box.setAccessibleName(title)
-    accept = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    return box.clickedButton() is accept
 
 
 @dataclass(frozen=True)
