@@ -272,10 +272,12 @@ def auto_close_idle_tickets(context: JobContext) -> str:
 
 
 def evaluate_slas(context: JobContext) -> str:
-    """Every open ticket's SLA at this moment (``desktopdesk.domain.sla_state``): breaches
-    that time alone brought about, the fired flags and compliance desktops show, notices
-    for owners, and each group's open-ticket cap. Commands re-evaluate the tickets they
-    touch as they are applied; this catches up with the clock."""
+    """The SLA of each ticket whose standing time alone has changed since it was last
+    evaluated (``desktopdesk.domain.sla_state``, ``sla_forecast``): breaches reached, the
+    fired flags and compliance desktops show, notices for owners, and each group's
+    open-ticket cap; every ticket under an SLA after a change of SLAs or calendar.
+    Commands re-evaluate the tickets they touch as they are applied; this catches up
+    with the clock."""
     return refresh_sla_states(context.session, context.now).summary
 
 
