@@ -20,6 +20,7 @@ from desktopdesk.domain.queries import UserSummary
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
 from desktopdesk.ui.desktop_preferences import DesktopPreferences, SchemePreference
+from desktopdesk.ui.open_copies import remove_old_copies
 from desktopdesk.ui.palette import Appearance
 
 if TYPE_CHECKING:
@@ -132,6 +133,7 @@ def run(workspace: Workspace, user: UserSummary, *, log_file: Path | None = None
     window = MainWindow(workspace, user, appearance=appearance)
     close_idle_tickets(window)
     evaluate_slas(window)
+    window.runner.run(remove_old_copies)  # files Open handed to other programs a week ago
     try:
         window.resize(1200, 700)
         window.show()

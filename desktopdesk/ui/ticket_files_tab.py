@@ -11,7 +11,6 @@ with Open and Save as disabled and a tooltip saying why.
 from __future__ import annotations
 
 import logging
-import tempfile
 import uuid
 from dataclasses import dataclass
 from functools import partial
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 from desktopdesk.domain.ticket_details import AttachmentEntry, TicketDetails
 from desktopdesk.store.blobs import BlobNotFoundError
 from desktopdesk.store.workspace import Workspace
-from desktopdesk.ui import messages, palette, ticket_view_source
+from desktopdesk.ui import messages, open_copies, palette, ticket_view_source
 from desktopdesk.ui.files_to_attach import dropped_files
 from desktopdesk.ui.form_messages import refusal
 from desktopdesk.ui.tasks import TaskRunner
@@ -48,7 +47,6 @@ from desktopdesk.ui.ticket_tab_views import EntryTable
 
 log = logging.getLogger("desktopdesk.ui.files")
 
-OPEN_FOLDER = "desktopdesk-open"
 _DROP_HINT = "Drop files here to add them to the ticket."
 _COLUMN_SAMPLES = {
     AttachmentTableModel.SIZE: "1023.9 KB",
@@ -76,10 +74,8 @@ def choose_files(parent: QWidget) -> list[Path]:
 
 
 def open_copy_path(entry: AttachmentEntry) -> Path:
-    """Where Open puts its copy: one folder per file content, under the file's own name
-    (the program that opens it shows that name), never a path taken from the name."""
-    safe_name = Path(entry.file_name.replace("\\", "/")).name.strip() or "attachment"
-    return Path(tempfile.gettempdir()) / OPEN_FOLDER / entry.sha256[:16] / safe_name
+    """Where Open puts its copy of ``entry`` (``open_copies``: removed a week later)."""
+    return open_copies.open_copy_path(entry.file_name, entry.sha256)
 
 
 @dataclass(frozen=True)
