@@ -130,3 +130,18 @@ def test_a_reopened_ticket_is_not_rated_meanwhile(org: Org) -> None:
     ticket_id = closed_ticket(org)
     org.do(ReopenTicket(ticket_id=ticket_id), org.ramon)
     assert not details(org, org.ana, ticket_id).may_score
+
+
+def test_reopening_clears_the_rating_so_the_next_close_is_rated_afresh(org: Org) -> None:
+    ticket_id = closed_ticket(org)
+    org.do(ScoreTicket(ticket_id=ticket_id, score=2), org.ana)
+    org.do(ReopenTicket(ticket_id=ticket_id), org.ramon)
+    assert ticket(org, ticket_id).score == 0
+    # Rated, then cleared: the history says both, never the score itself.
+    assert len([e for e in history(org, ticket_id)
+                if e.kind == EventKind.FIELD_CHANGED and e.field == "score"]) == 2
+
+    org.do(CloseTicket(ticket_id=ticket_id, resolution=Resolution.FIXED), org.ramon)
+    assert details(org, org.ana, ticket_id).may_score
+    org.do(ScoreTicket(ticket_id=ticket_id, score=9), org.ana)
+    assert ticket(org, ticket_id).score == 9

@@ -82,6 +82,11 @@ def _change_status(action: Action, ticket_id: uuid.UUID, target: Status,
             ticket.resolution = Resolution.NONE
             ticket.closed_at = None
             ticket.closed_by_id = None
+            if ticket.score:
+                # The rating was of how it was closed then: the creator rates the next
+                # close afresh (Integria clears it when an open ticket is saved).
+                ticket.score = 0
+                history.record(ticket.id, EventKind.FIELD_CHANGED, "score")
     claim_editor(action, ticket, ticket.creator_id)
     ticket.status = target
     touch(action, ticket)
