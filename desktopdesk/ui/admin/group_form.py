@@ -221,6 +221,10 @@ class GroupForm(QWidget):
         if group is None or group.assignment_rule is not AssignmentRule.ROUND_ROBIN:
             return ""
         assert self._page is not None
+        if not self._page.auto_assign:
+            return ("Auto-assignment is switched off (Settings, \u201cAuto-assign tickets by "
+                    "the group\u2019s assignment rule\u201d): new tickets go to the default "
+                    "owner until it is on again.")
         nxt = self._page.person(self._page.next_turns.get(group.id))
         last = self._page.person(group.last_assigned_id)
         said = (f"The next ticket goes to {person_label(nxt)}." if nxt is not None else

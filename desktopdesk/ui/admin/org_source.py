@@ -16,7 +16,7 @@ from typing import Any
 from keyring.errors import KeyringError
 from sqlalchemy import select
 
-from desktopdesk.domain import admin_queries
+from desktopdesk.domain import admin_queries, settings
 from desktopdesk.domain.admin_queries import (
     CompanyRow,
     GroupDesign,
@@ -26,6 +26,7 @@ from desktopdesk.domain.admin_queries import (
 )
 from desktopdesk.domain.commands import GROUP_FIELDS, Command, CreateGroup, UpdateGroup
 from desktopdesk.domain.handlers.create_ticket import round_robin_pick
+from desktopdesk.domain.settings import get_setting
 from desktopdesk.domain.ticket_list_lookups import Choice
 from desktopdesk.models import AssignmentRule, Group, LimitMode, Sla
 from desktopdesk.store.workspace import Role, Workspace
@@ -49,6 +50,9 @@ class GroupsPage:
     #: Round-robin groups: who the next ticket goes to as things stand (absent: nobody
     #: holding the profile can own tickets there, so the default owner takes it).
     next_turns: Mapping[uuid.UUID, uuid.UUID]
+    #: The setting "Auto-assign tickets by the group's assignment rule": when off, new
+    #: tickets go to the default owner whatever the rule says.
+    auto_assign: bool = True
 
     def group(self, group_id: uuid.UUID | None) -> GroupDesign | None:
         return next((g for g in self.groups if g.id == group_id), None)
@@ -77,7 +81,8 @@ def load_groups(workspace: Workspace) -> GroupsPage:
                      session.execute(select(Sla.id, Sla.name).order_by(Sla.name)))
         return GroupsPage(designs, admin_queries.people(session),
                           admin_queries.profiles(session), slas,
-                          admin_queries.ticket_types(session), turns)
+                          admin_queries.ticket_types(session), turns,
+                          get_setting(session, settings.AUTO_ASSIGN_BY_GROUP_RULES))
 
 
 @dataclass(frozen=True)

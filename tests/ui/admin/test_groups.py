@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from desktopdesk.domain.admin_queries import GroupDesign
 from desktopdesk.domain.commands import (
+    ChangeSetting,
     CreateGroup,
     CreateTicket,
     CreateTicketType,
     UpdateGroup,
 )
+from desktopdesk.domain.settings import AUTO_ASSIGN_BY_GROUP_RULES
 from desktopdesk.models import AssignmentRule, Group, LimitMode, Membership
 from desktopdesk.ui.admin.groups import GroupsSection
 from desktopdesk.ui.admin.org_source import GroupValues, group_changes, save_group
@@ -268,6 +270,21 @@ def test_round_robin_needs_its_profile_then_says_whose_turn_is_next(
         section.reload()
     assert "The next ticket goes to Tomas (tomas)" in section.form.turn_label.text()
     assert "The last went to Javi (javi)" in section.form.turn_label.text()
+
+
+def test_with_auto_assignment_off_the_form_says_the_default_owner_takes_the_tickets(
+    qtbot: QtBot, org: Org, section: GroupsSection,
+) -> None:
+    org.do(UpdateGroup(group_id=org.support, changes={
+        "assignment_rule": AssignmentRule.ROUND_ROBIN.value,
+        "round_robin_profile_id": str(org.standard)}), org.admin)
+    org.do(ChangeSetting(key=AUTO_ASSIGN_BY_GROUP_RULES.key, value=False), org.admin)
+    with qtbot.waitSignal(section.loaded, timeout=10_000):
+        section.reload()
+    section.select_group("Support")
+
+    assert "Auto-assignment is switched off" in section.form.turn_label.text()
+    assert "next ticket goes to" not in section.form.turn_label.text()
 
 
 # --- Members ------------------------------------------------------------------------------
