@@ -185,6 +185,16 @@ class SlaEvaluation:
         return frozenset()
 
     @property
+    def fired_since(self) -> dt.datetime | None:
+        """Since when the ticket has been in breach without a break (None when it is not)."""
+        since = None
+        for span in reversed(self.spans):
+            if span.state is not SpanState.VIOLATED:
+                break
+            since = span.start
+        return since
+
+    @property
     def compliance_pct(self) -> float | None:
         """Counted time OK over counted time, 0..100; None when nothing was counted
         (a ticket paused all its life is not 0 % compliant, nor 100 %)."""

@@ -11,9 +11,9 @@ from history up to now; the pass then
   longer has an SLA keeps its row, cleared: deleting it and adding another later would
   give desktops a new row for the ticket before the tombstone of the old one when a
   pull spans pages, and the ticket's unique key would stop their sync;
-- records an ``SlaNotice`` for the owner when a limit is in breach and nobody was told of
-  that limit on that ticket within the notification period (the mail comes later, with
-  the notifications work; ``mail_wanted`` is the SLA's "enforced");
+- records an ``SlaNotice`` for the owner when a limit is in breach and nobody was told
+  of that limit on that ticket within the notification period
+  (``desktopdesk.domain.sla_notices``; the mail comes with the notifications work);
 - notes in ``SlaSchedule`` when the ticket's standing next changes by time alone
   (``desktopdesk.domain.sla_forecast``): the scheduled pass evaluates only the tickets
   due then, the ones a command never re-evaluated, and all of them when the SLAs,
@@ -36,13 +36,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-import zoneinfo
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -55,7 +54,8 @@ from desktopdesk.domain.settings import get_setting
 from desktopdesk.domain.sla_config import SlaCatalog, load_sla_catalog
 from desktopdesk.domain.sla_engine import evaluate
 from desktopdesk.domain.sla_forecast import next_change_at, rounded_compliance
-from desktopdesk.domain.sla_model import Limit, SlaEvaluation, SlaRules, SpanState
+from desktopdesk.domain.sla_model import Limit, SlaEvaluation, SlaRules
+from desktopdesk.domain.sla_notices import open_cap_notices, ticket_notices
 from desktopdesk.domain.sla_timeline import CHUNK, IdCache, chunks, load_timelines, raw_id
 from desktopdesk.models import (
     Counter,
@@ -72,10 +72,6 @@ from desktopdesk.models import (
 
 log = logging.getLogger("desktopdesk.domain.sla")
 
-#: ``SlaNotice.limit_kind`` of a group over its SLA's open-ticket cap.
-MAX_OPEN = "max_open"
-#: Statuses that do not count towards a group's open-ticket cap (as in Integria).
-NOT_COUNTED_AS_OPEN = (Status.PENDING_THIRD_PERSON, Status.CLOSED)
 #: ``WorkspaceInfo`` key: the SLA catalog the last scheduled pass evaluated under.
 CATALOG_FINGERPRINT = "sla_catalog_fingerprint"
 #: The ``WorkspaceInfo`` role of a store that defers to a server (``store.workspace.Role``).
@@ -209,7 +205,7 @@ def refresh_sla_states(session: Session, now: dt.datetime,
     for chunk in chunks(wanted, CHUNK):
         _evaluate_chunk(session, moment, catalog, chunk, ids, plan)
     if scheduled:
-        _check_open_caps(session, catalog, moment, plan)
+        plan.notices.extend(open_cap_notices(session, catalog, now, moment.told_since))
     outcome = _write(session, now, plan, read_upto)
     if scheduled:
         session.merge(WorkspaceInfo(key=CATALOG_FINGERPRINT, value=fingerprint))
@@ -317,7 +313,9 @@ def _evaluate_chunk(session: Session, moment: _Moment, catalog: SlaCatalog,
         if state is None or standing != state.standing:
             plan.upserts.append(_state_values(state.id if state is not None else new_id(),
                                               ticket_id, standing))
-    _plan_ticket_notices(session, moment, tickets, fired, ids, plan)
+    plan.notices.extend(ticket_notices(
+        session, moment.now, moment.told_since,
+        {ticket_id: tickets[ticket_id].owner_id for ticket_id in fired}, fired, ids))
 
 
 def _state_values(state_id: uuid.UUID, ticket_id: uuid.UUID,
@@ -356,7 +354,7 @@ def standing_of(evaluation: SlaEvaluation, rules: SlaRules) -> _Standing:
         sla_id=rules.sla_id,
         compliance_pct=whole_percent(evaluation),
         fired_limits=",".join(limit.value for limit in Limit if limit in limits),
-        fired_since=fired_since(evaluation),
+        fired_since=evaluation.fired_since,
     )
 
 
@@ -364,96 +362,6 @@ def whole_percent(evaluation: SlaEvaluation) -> int | None:
     """Compliance rounded to a whole percent, where 100 means never in breach and 0 never
     compliant (99.7 % with a breach shows 99, not 100)."""
     return rounded_compliance(evaluation.ok_seconds, evaluation.violated_seconds)
-
-
-def fired_since(evaluation: SlaEvaluation) -> dt.datetime | None:
-    """Since when the ticket has been in breach without a break (None when it is not)."""
-    since = None
-    for span in reversed(evaluation.spans):
-        if span.state is not SpanState.VIOLATED:
-            break
-        since = span.start
-    return since
-
-
-# --- Notices --------------------------------------------------------------------------------
-
-
-def _plan_ticket_notices(session: Session, moment: _Moment, tickets: dict[uuid.UUID, _TicketRow],
-                         fired: dict[uuid.UUID, tuple[SlaRules, SlaEvaluation]],
-                         ids: IdCache, plan: _Plan) -> None:
-    if not fired:
-        return
-    told = {(ids(raw_ticket), kind) for raw_ticket, kind in session.connection().execute(
-        select(raw_id(SlaNotice.ticket_id), SlaNotice.limit_kind)
-        .where(SlaNotice.ticket_id.in_(list(fired)), SlaNotice.at > moment.told_since))}
-    for ticket_id, (rules, evaluation) in fired.items():
-        for limit in Limit:
-            if limit not in evaluation.fired_limits or (ticket_id, limit.value) in told:
-                continue
-            plan.notices.append({
-                "id": new_id(), "ticket_id": ticket_id, "group_id": None,
-                "sla_id": rules.sla_id, "limit_kind": limit.value, "at": moment.now,
-                "recipient_id": tickets[ticket_id].owner_id, "mail_wanted": rules.enforced,
-                "mailed_at": None, "detail": breach_detail(limit, rules, evaluation),
-            })
-
-
-def breach_detail(limit: Limit, rules: SlaRules, evaluation: SlaEvaluation) -> str:
-    """The breach in words: the limit, its hours and since when (in the SLA time zone)."""
-    hours = {Limit.RESPONSE: rules.response_hours, Limit.RESOLUTION: rules.resolution_hours,
-             Limit.INACTIVITY: rules.inactivity_hours}[limit]
-    unit = "hours" if rules.working_time.wall_clock else "working hours"
-    open_breaches = [v.start for v in evaluation.violations if v.limit is limit and v.end is None]
-    since = min(open_breaches) if open_breaches else fired_since(evaluation)
-    said = f"{limit.label} over {hours:g} {unit} (SLA \u201c{rules.name}\u201d)"
-    if since is not None:
-        said += f", in breach since {_local(since, rules.working_time.time_zone)}"
-    return said + "."
-
-
-def _local(moment: dt.datetime, time_zone: str) -> str:
-    try:
-        zone: dt.tzinfo = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone, time_zone = dt.UTC, "UTC"
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({time_zone})"
-
-
-def _check_open_caps(session: Session, catalog: SlaCatalog, moment: _Moment,
-                     plan: _Plan) -> None:
-    """Integria's "max tickets at the same time": per group, its tickets with the SLA on
-    and not waiting on a third person nor closed; over the cap, one notice per period to
-    the group's default owner. It never marks tickets fired."""
-    capped = {group_id: rules for group_id in catalog.groups_with_sla
-              if (rules := catalog.rules_for_group(group_id)) is not None
-              and rules.max_open_tickets > 0}
-    if not capped:
-        return
-    counts: dict[uuid.UUID, int] = {group_id: count for group_id, count in session.execute(
-        select(Ticket.group_id, func.count())
-        .where(Ticket.group_id.in_(list(capped)), Ticket.sla_disabled.is_(False),
-               Ticket.status.not_in(NOT_COUNTED_AS_OPEN))
-        .group_by(Ticket.group_id))}
-    over = {group_id: count for group_id, count in counts.items()
-            if count > capped[group_id].max_open_tickets}
-    if not over:
-        return
-    told = set(session.scalars(select(SlaNotice.group_id).where(
-        SlaNotice.group_id.in_(list(over)), SlaNotice.limit_kind == MAX_OPEN,
-        SlaNotice.at > moment.told_since)))
-    for group_id, name, owner_id in session.execute(
-            select(Group.id, Group.name, Group.default_owner_id)
-            .where(Group.id.in_([g for g in over if g not in told])).order_by(Group.name)):
-        rules = capped[group_id]
-        plan.notices.append({
-            "id": new_id(), "ticket_id": None, "group_id": group_id, "sla_id": rules.sla_id,
-            "limit_kind": MAX_OPEN, "at": moment.now, "recipient_id": owner_id,
-            "mail_wanted": rules.enforced, "mailed_at": None,
-            "detail": (f"{name} has {over[group_id]} open tickets, over the "
-                       f"{rules.max_open_tickets} its SLA \u201c{rules.name}\u201d allows "
-                       "at the same time."),
-        })
 
 
 # --- Writing --------------------------------------------------------------------------------

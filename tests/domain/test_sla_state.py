@@ -30,8 +30,8 @@ from desktopdesk.domain.commands import (
 from desktopdesk.domain.context import ApplyContext
 from desktopdesk.domain.counters import CHANGE_SEQUENCE, next_value
 from desktopdesk.domain.settings import SLA_NOTIFICATION_PERIOD_HOURS
+from desktopdesk.domain.sla_notices import MAX_OPEN
 from desktopdesk.domain.sla_state import (
-    MAX_OPEN,
     NotAuthorityError,
     SlaPassOutcome,
     refresh_sla_states,
