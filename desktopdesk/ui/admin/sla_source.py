@@ -53,28 +53,6 @@ _WEEKDAYS = "Monday to Friday"
 
 
 @dataclass(frozen=True)
-class SlaRow:
-    """One SLA as stored, with the groups applying it."""
-
-    id: uuid.UUID
-    name: str
-    description: str
-    base_sla_id: uuid.UUID | None
-    sla_type: SlaType
-    max_response_hours: float
-    max_resolution_hours: float
-    max_open_tickets: int
-    max_inactivity_hours: float
-    day_start_hour: int
-    day_end_hour: int
-    no_sla_on_weekends: bool
-    no_sla_on_holidays: bool
-    enforced: bool
-    wall_clock: bool
-    group_names: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class SlaPage:
     slas: tuple[SlaRow, ...]
     #: The ``sla_time_zone`` setting: where working hours are read.
@@ -93,8 +71,8 @@ def load_slas(workspace: Workspace) -> SlaPage:
             if sla_id is not None:
                 groups.setdefault(sla_id, []).append(name)
         rows = tuple(
-            SlaRow(**{f.name: getattr(sla, f.name) for f in dataclasses.fields(SlaRow)
-                      if f.name != "group_names"},
+            SlaRow(**{f.name: getattr(sla, f.name) for f in dataclasses.fields(SlaDraft)},
+                   id=sla.id,
                    group_names=tuple(groups.get(sla.id, ())))
             for sla in session.scalars(select(Sla).order_by(Sla.name)))
         return SlaPage(rows, sla_time_zone(session))
@@ -124,12 +102,14 @@ class SlaDraft:
 
     @classmethod
     def of(cls, row: SlaRow) -> SlaDraft:
-        return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})
+        return cls(**row.draft_values())
+
+    def draft_values(self) -> dict[str, Any]:
+        """The definition alone (a stored row also carries its id and groups)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(SlaDraft)}
 
     def _values(self) -> dict[str, Any]:
-        values = dataclasses.asdict(self)
-        values["sla_type"] = int(self.sla_type)
-        return values
+        return {**self.draft_values(), "sla_type": int(self.sla_type)}
 
     def command(self, sla_id: uuid.UUID | None) -> CreateSla | UpdateSla:
         """What Save sends: a new SLA (``sla_id`` None) or the whole new definition."""
@@ -142,7 +122,7 @@ class SlaDraft:
         """The rules the engine would apply once saved: an unsaved row, mapped as the SLA
         pass maps stored ones."""
         row = Sla(id=sla_id or uuid.UUID(int=0), name=self.name.strip() or "New SLA",
-                  **{k: v for k, v in dataclasses.asdict(self).items()
+                  **{k: v for k, v in self.draft_values().items()
                      if k not in ("name", "description", "base_sla_id")})
         return rules_from_row(row, holidays, time_zone)
 
@@ -153,6 +133,14 @@ class SlaDraft:
         if start == end:
             return 24
         return end - start if start < end else 24 - start + end
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaRow(SlaDraft):
+    """One SLA as stored (its values as the form shows them), with the groups applying it."""
+
+    id: uuid.UUID
+    group_names: tuple[str, ...] = ()
 
 
 # --- How values read ------------------------------------------------------------------------
