@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktopdesk import __version__, cli_account, paths
+from desktopdesk import __version__, cli_account, cli_documents, paths
 from desktopdesk.domain.queries import UserSummary, find_user, user_summary, usernames
 from desktopdesk.models import User
 from desktopdesk.store.workspace import Role, Workspace
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-check", action="store_true",
                         help="open the window, print what it shows once loaded, and quit")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    cli_account.add_commands(parser)
+    cli_documents.add_commands(cli_account.add_commands(parser))
     return parser
 
 
@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace, data_dir: Path) -> int:
-    """``login``, ``logout`` or ``sync`` (cli_account) on the workspace in ``data_dir``."""
+    """``login``, ``logout`` or ``sync`` (cli_account), or ``work-order``
+    (cli_documents), on the workspace in ``data_dir``."""
+    if args.command == "work-order":
+        return _print_work_orders(args, data_dir)
     if args.demo or args.user or args.self_check:
         raise BadInputError(f"--demo, --user and --self-check are for opening the window; "
                             f"leave them out of {args.command}.")
@@ -99,6 +102,27 @@ def _run_command(args: argparse.Namespace, data_dir: Path) -> int:
     try:
         return cli_account.run_command(args, workspace)
     except cli_account.CommandError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return error.status
+    finally:
+        workspace.close()
+
+
+def _print_work_orders(args: argparse.Namespace, data_dir: Path) -> int:
+    """As ``--user`` (or the workspace's own user) sees the tickets; ``--demo`` prints
+    from the demo workspace."""
+    if args.self_check:
+        raise BadInputError("--self-check is for opening the window; leave it out of "
+                            "work-order.")
+    workspace = _open_workspace(data_dir, demo=args.demo)
+    try:
+        if not args.demo and _is_empty(workspace):
+            raise BadInputError(f"{data_dir} holds no tickets yet; there is nothing to print.")
+        user = _sign_in(workspace, args.user, demo=args.demo)
+        for line in cli_documents.print_work_orders(args, workspace, user.id):
+            print(line)
+        return 0
+    except cli_documents.PrintError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return error.status
     finally:

@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktopdesk.store.workspace import Workspace
 
@@ -45,8 +45,9 @@ class CommandError(Exception):
         self.status = status
 
 
-def add_commands(parser: argparse.ArgumentParser) -> None:
-    """Optional subcommands: without one, ``desktopdesk`` opens the window as before."""
+def add_commands(parser: argparse.ArgumentParser) -> Any:
+    """Optional subcommands: without one, ``desktopdesk`` opens the window as before.
+    Returns the subcommands, for other modules' commands (argparse's private type)."""
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      title="commands (optional: without one, the window opens)")
     login = commands.add_parser(
@@ -58,6 +59,7 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     login.add_argument("username", metavar="USERNAME")
     commands.add_parser("logout", help="revoke the token on the server and forget it here")
     commands.add_parser("sync", help="synchronise once with the server and print a summary")
+    return commands
 
 
 def run_command(args: argparse.Namespace, workspace: Workspace) -> int:

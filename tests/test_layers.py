@@ -18,6 +18,10 @@ HEADLESS_MODULES = (
     "desktopdesk.documents.work_order_pdf",
     "desktopdesk.documents.ticket_values",
     "desktopdesk.documents.scans",
+    "desktopdesk.documents.pdf_pages",
+    "desktopdesk.documents.work_orders",
+    "desktopdesk.documents.work_order_queries",
+    "desktopdesk.cli_documents",
 )
 
 

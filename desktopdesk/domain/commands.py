@@ -78,6 +78,12 @@ def command_from_json(payload: Any) -> Command:
         raise DomainError(VALIDATION, f"{name}: {exc}", None) from None
 
 
+def commands_naming_blobs() -> frozenset[str]:
+    """Commands that attach a file by its SHA-256: sync uploads the bytes before them."""
+    return frozenset(name for name, cls in COMMANDS.items()
+                     if "sha256" in {f.name for f in dataclasses.fields(cls)})
+
+
 # --- Tickets ------------------------------------------------------------------------------
 
 
@@ -518,3 +524,74 @@ class DeleteSla(Command):
     without its SLA by a deletion it did not see."""
 
     sla_id: uuid.UUID
+
+
+# --- Work orders --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateWorkOrderTemplate(Command):
+    """A new work-order template; the ticket types listed print their work orders with it."""
+
+    template_id: uuid.UUID = field(default_factory=new_id)
+    name: str
+    #: HTML with macros; stored sanitised.
+    body_html: str
+    description: str = ""
+    #: "" or a data: URI of a PNG or JPEG picture.
+    logo_data_uri: str = ""
+    #: Used for ticket types without a template of their own (replaces the previous one).
+    is_default: bool = False
+    ticket_type_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateWorkOrderTemplate(Command):
+    """A template's whole new state, as the editor holds it: types it lists use it, types
+    that used it and are not listed go back to the default template."""
+
+    template_id: uuid.UUID
+    name: str
+    body_html: str
+    description: str
+    logo_data_uri: str
+    is_default: bool
+    ticket_type_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteWorkOrderTemplate(Command):
+    """Its ticket types go back to the default template; printed work orders stay."""
+
+    template_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateWorkOrder(Command):
+    """A work order printed for a ticket: its PDF (in the blob store, as for AttachFile)
+    becomes an attachment of the ticket, recorded as a work order from that template."""
+
+    work_order_id: uuid.UUID = field(default_factory=new_id)
+    attachment_id: uuid.UUID = field(default_factory=new_id)
+    ticket_id: uuid.UUID
+    #: None: the system template that ships with DesktopDesk.
+    template_id: uuid.UUID | None
+    template_name: str
+    file_name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidateWorkOrder(Command):
+    """The signed scan of a work order (in the blob store) attached to its ticket and
+    linked to it; validating again links the newer scan (the older stays attached)."""
+
+    work_order_id: uuid.UUID
+    #: The work order's ticket (a command about a ticket names it, for sync's wording).
+    ticket_id: uuid.UUID
+    attachment_id: uuid.UUID = field(default_factory=new_id)
+    file_name: str
+    size: int
+    sha256: str
+    mime_type: str = "application/pdf"

@@ -33,6 +33,11 @@ class EventKind(enum.StrEnum):
     CUSTOM_VALUE_DROPPED = "custom_value_dropped"
     #: An administrator removed the field: its last value, kept in the ticket's history.
     FIELD_REMOVED = "field_removed"
+    #: A work order printed (its PDF attached); ``new_value`` is the file's name.
+    WORK_ORDER_GENERATED = "work_order_generated"
+    #: A signed scan attached as a work order's validation; ``old_value`` names the work
+    #: order's file, ``new_value`` the scan's.
+    WORK_ORDER_VALIDATED = "work_order_validated"
 
 
 #: Integria's ``tincident_track`` codes, for exports and API users who know them.
@@ -91,7 +96,7 @@ class HistoryWriter:
             HistoryEvent(
                 ticket_id=ticket_id,
                 actor_id=self._actor_id,
-                at=self._time_of(ticket_id, kind),
+                at=self.time_of(ticket_id, kind),
                 kind=kind.value,
                 field=field,
                 old_value=_text(old),
@@ -101,7 +106,9 @@ class HistoryWriter:
         )
 
 
-    def _time_of(self, ticket_id: uuid.UUID, kind: EventKind) -> dt.datetime:
+    def time_of(self, ticket_id: uuid.UUID, kind: EventKind) -> dt.datetime:
+        """When an event of ``kind`` on the ticket is dated: also the time a handler
+        stores beside it (a work order's ``generated_at``), so the two agree."""
         made_at = self._ctx.made_at
         if made_at is None or made_at >= self._ctx.now or kind is EventKind.FILE_ADDED:
             return self._ctx.now

@@ -6,6 +6,7 @@ Declared once here (key, type, default, scope, help) and stored as JSON values i
 
 from __future__ import annotations
 
+import urllib.parse
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -167,6 +168,38 @@ SORT_WORKUNITS_BY_COMPLETION = _declare(Setting(
 MAX_ATTACHMENT_MB = _declare(Setting(
     "max_attachment_mb", int, 50, "server", "Largest attachment (MB)",
     "Files above this size are refused.", minimum=1))
+
+# --- Work orders --------------------------------------------------------------------------
+
+
+def _site_name_problem(name: str) -> str | None:
+    if not name.strip():
+        return "the site name cannot be empty: it heads every work order."
+    if len(name) > 100:
+        return f"the site name is too long ({len(name)} characters, at most 100)."
+    return None
+
+
+def _web_url_problem(url: str) -> str | None:
+    """Empty, or an absolute http(s) address without spaces."""
+    if not url:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(
+            ch.isspace() for ch in url):
+        return (f"'{url}' is not a web address; give one such as "
+                "https://helpdesk.example.com, or leave it empty.")
+    return None
+
+
+SITE_NAME = _declare(Setting(
+    "site_name", str, "DesktopDesk", "server", "Site name",
+    "Your organisation's name as work orders print it (the _sitename_ macro, the header "
+    "and the author of the PDF).", check=_site_name_problem))
+TICKET_WEB_URL = _declare(Setting(
+    "ticket_web_url", str, "", "server", "Web address of tickets",
+    "Where people open tickets in a browser; _url_ prints this address followed by "
+    "/tickets/<number>. Empty: _url_ prints nothing.", check=_web_url_problem))
 
 # --- SLA ----------------------------------------------------------------------------------
 

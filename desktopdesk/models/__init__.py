@@ -15,6 +15,7 @@ from desktopdesk.models.codes import (
     Status,
     UserKind,
 )
+from desktopdesk.models.documents import WorkOrder, WorkOrderTemplate
 from desktopdesk.models.fields import CustomField, CustomFieldValue, TicketType, TicketTypeGroup
 from desktopdesk.models.history import HistoryEvent
 from desktopdesk.models.org import (
@@ -100,6 +101,8 @@ __all__ = [
     "Tombstone",
     "User",
     "UserKind",
+    "WorkOrder",
+    "WorkOrderTemplate",
     "WorkspaceInfo",
     "Workunit",
     "WorkunitShare",

@@ -17,6 +17,10 @@ class TicketType(Replicated, Base):
 
     name: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The work-order template for tickets of this type (None: the default template).
+    #: No ON DELETE rule (see migration 0009): deleting a template clears it here first.
+    work_order_template_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("work_order_templates.id"))
 
 
 class TicketTypeGroup(Replicated, Base):

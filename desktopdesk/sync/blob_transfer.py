@@ -33,6 +33,7 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy import select
 
+from desktopdesk.domain.commands import commands_naming_blobs
 from desktopdesk.models import Attachment, BlobTransfer, Ticket
 from desktopdesk.store.blobs import CHUNK
 from desktopdesk.store.workspace import Workspace
@@ -139,12 +140,14 @@ def _state(ws: Workspace, sha256: str) -> str | None:
 
 
 def blobs_to_upload(ws: Workspace) -> list[tuple[str, int]]:
-    """``(sha256, size)`` of blobs named by pending ``AttachFile`` commands, in their
-    mutation order, each once."""
+    """``(sha256, size)`` of blobs named by pending commands that attach files
+    (``AttachFile``, work orders and their signed scans), in their mutation order, each
+    once."""
     wanted: dict[str, int] = {}
+    naming_blobs = commands_naming_blobs()
     with ws.read() as session:
         for entry in pending(session):
-            if entry.command_name != "AttachFile":
+            if entry.command_name not in naming_blobs:
                 continue
             args = entry.payload.get("args", {})
             sha256, size = args.get("sha256"), args.get("size")

@@ -248,6 +248,8 @@ _CHANGE_NAMES = {
     "ScoreTicket": ("Rating", "of"),
     "AddWorkunit": ("Work log", "on"),
     "AttachFile": ("Attachment", "on"),
+    "GenerateWorkOrder": ("Work order", "for"),
+    "ValidateWorkOrder": ("Signed work order", "for"),
     "UpdateTicketFields": ("Edit", "of"),
     "LockTicket": ("Lock", "of"),
     "SetParent": ("New parent", "of"),

@@ -57,6 +57,7 @@ from desktopdesk.models import (
     TicketSlaState,
     Tombstone,
     User,
+    WorkOrder,
     Workunit,
     WorkunitShare,
 )
@@ -65,10 +66,11 @@ from desktopdesk.sync.rows import encode_row, replicated_models
 PAGE_ROWS = 1000
 
 #: Rows hanging off a ticket, parents before children (anyone who sees a ticket sees its
-#: SLA standing: the list filters on it offline).
+#: SLA standing: the list filters on it offline; and its work orders, whose files hang off
+#: no workunit). New kinds go last: a pull cursor counts its place in this tuple.
 TICKET_CHILDREN: tuple[type[Replicated], ...] = (
     Workunit, WorkunitShare, Attachment, CustomFieldValue, TicketInventoryLink, HistoryEvent,
-    TicketSlaState,
+    TicketSlaState, WorkOrder,
 )
 #: Tickets whose children are loaded together when sending move-ins: at most, and at
 #: the start of a page (before it knows how many rows a ticket brings).

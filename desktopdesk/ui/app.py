@@ -16,6 +16,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktopdesk import __version__
+from desktopdesk.documents.resources import icon_path
 from desktopdesk.domain.queries import UserSummary
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.ui import messages
@@ -34,8 +35,8 @@ ORGANISATION_NAME = "DesktopDesk"
 ORGANISATION_DOMAIN = "desktopdesk.org"
 #: The desktop entry's name (packaging/), so Wayland shells match windows to its icon.
 DESKTOP_FILE_NAME = "org.desktopdesk.DesktopDesk"
-#: Present in a source checkout; installed builds get the icon from the desktop entry.
-ICON_FILE = Path(__file__).resolve().parents[2] / "resources" / "icons" / "desktopdesk.svg"
+#: From resources/, in a checkout and in installed wheels alike (documents.resources).
+ICON_FILE = icon_path("desktopdesk.svg")
 
 
 def create_application(argv: list[str]) -> QApplication:

@@ -33,6 +33,8 @@ _EVENT_TEXTS = {
     EventKind.PARENT_CHANGED: "Parent ticket",
     EventKind.EMAILS_IN_COPY_CHANGED: "Emails in copy",
     EventKind.CUSTOM_VALUE_DROPPED: "Custom field value dropped",
+    EventKind.WORK_ORDER_GENERATED: "Work order printed",
+    EventKind.WORK_ORDER_VALIDATED: "Work order validated",
 }
 
 

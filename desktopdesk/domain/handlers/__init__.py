@@ -6,12 +6,14 @@ from desktopdesk.domain.handlers import (
     admin_people,
     admin_sla,
     admin_types,
+    admin_work_orders,
     create_ticket,
     files,
     ticket_links,
     ticket_score,
     ticket_status,
     update_ticket,
+    work_orders,
     workunits,
 )
 
@@ -21,11 +23,13 @@ __all__ = [
     "admin_people",
     "admin_sla",
     "admin_types",
+    "admin_work_orders",
     "create_ticket",
     "files",
     "ticket_links",
     "ticket_score",
     "ticket_status",
     "update_ticket",
+    "work_orders",
     "workunits",
 ]

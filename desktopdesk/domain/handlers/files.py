@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -67,53 +68,79 @@ def may_name_blob(session: Session, perms: acl.Permissions, sha256: str) -> bool
             or sees_attachment_with(session, perms, sha256))
 
 
+@dataclass(frozen=True)
+class FileToAttach:
+    """What a command says of a file it attaches (AttachFile, and the work-order ones)."""
+
+    attachment_id: uuid.UUID
+    file_name: str
+    size: int
+    sha256: str
+    mime_type: str
+    description: str = ""
+    workunit_id: uuid.UUID | None = None
+
+
 @handles(AttachFile)
 def attach_file(action: Action, cmd: AttachFile) -> CommandResult:
+    ticket = acl.require_visible(action.session, action.perms, cmd.ticket_id)
+    add_attachment(action, ticket, FileToAttach(
+        cmd.attachment_id, cmd.file_name, cmd.size, cmd.sha256, cmd.mime_type,
+        cmd.description, cmd.workunit_id))
+    touch(action, ticket)
+    return action.result(created_id=cmd.attachment_id, tickets=(ticket.id,))
+
+
+def add_attachment(action: Action, ticket: Ticket, file: FileToAttach) -> Attachment:
+    """Every check of a file attached to ``ticket``, then its row and ``file_added``.
+
+    The one way a file joins a ticket: the server's proof of possession and the size
+    limit hold for work orders and their signed scans exactly as for any file.
+    """
     session, perms = action.session, action.perms
-    require_new_id(session, Attachment, cmd.attachment_id, "attachment", "attachment_id")
-    ticket = acl.require_visible(session, perms, cmd.ticket_id)
+    require_new_id(session, Attachment, file.attachment_id, "attachment", "attachment_id")
     if not acl.can_edit(perms, ticket, action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)):
         raise DomainError(FORBIDDEN, f"You may not add files to {ticket_label(ticket)}.")
-    name = clean_file_name(cmd.file_name)
-    if not _SHA256.fullmatch(cmd.sha256):
+    name = clean_file_name(file.file_name)
+    if not _SHA256.fullmatch(file.sha256):
         raise DomainError(VALIDATION, "The file's SHA-256 must be 64 lowercase hex digits.",
                           "sha256")
     limit_mb = action.setting(settings.MAX_ATTACHMENT_MB)
-    if cmd.size > limit_mb * 1024 * 1024:
+    if file.size > limit_mb * 1024 * 1024:
         raise DomainError(VALIDATION, f"'{name}' is larger than the {limit_mb} MB limit.", "size")
-    if action.ctx.remote_actor and not may_name_blob(session, perms, cmd.sha256):
+    if action.ctx.remote_actor and not may_name_blob(session, perms, file.sha256):
         raise DomainError(VALIDATION, f"The server has not received the contents of "
                                       f"'{name}' from you; upload the file, then attach it.",
                           "sha256")
-    stored_size = action.ctx.blobs.size_of(cmd.sha256)
+    stored_size = action.ctx.blobs.size_of(file.sha256)
     if stored_size is None:
         raise DomainError(VALIDATION, f"The contents of '{name}' have not been stored yet.",
                           "sha256")
-    if stored_size != cmd.size:
-        raise DomainError(VALIDATION, f"'{name}' should be {cmd.size} bytes but the stored file "
-                                      f"has {stored_size}.", "size")
-    mime = cmd.mime_type.strip().lower()
+    if stored_size != file.size:
+        raise DomainError(VALIDATION, f"'{name}' should be {file.size} bytes but the stored "
+                                      f"file has {stored_size}.", "size")
+    mime = file.mime_type.strip().lower()
     if not _MIME.fullmatch(mime):
-        raise DomainError(VALIDATION, f"'{cmd.mime_type}' is not a MIME type.", "mime_type")
-    if cmd.workunit_id is not None:
-        workunit = session.get(Workunit, cmd.workunit_id)
+        raise DomainError(VALIDATION, f"'{file.mime_type}' is not a MIME type.", "mime_type")
+    if file.workunit_id is not None:
+        workunit = session.get(Workunit, file.workunit_id)
         shared = frozenset(session.scalars(
-            select(WorkunitShare.user_id).where(WorkunitShare.workunit_id == cmd.workunit_id)))
+            select(WorkunitShare.user_id).where(WorkunitShare.workunit_id == file.workunit_id)))
         # One message whether it is missing, elsewhere or hidden: ids must not leak.
         if (workunit is None or workunit.ticket_id != ticket.id
                 or not acl.can_see_workunit(perms, ticket, workunit, shared)):
             raise DomainError(VALIDATION, "That workunit is not on this ticket.", "workunit_id")
-    session.add(Attachment(
-        id=cmd.attachment_id,
+    attachment = Attachment(
+        id=file.attachment_id,
         ticket_id=ticket.id,
-        workunit_id=cmd.workunit_id,
+        workunit_id=file.workunit_id,
         file_name=name,
-        size=cmd.size,
-        sha256=cmd.sha256,
+        size=file.size,
+        sha256=file.sha256,
         mime_type=mime,
-        description=cmd.description.strip(),
+        description=file.description.strip(),
         uploader_id=perms.user_id,
-    ))
+    )
+    session.add(attachment)
     action.history.record(ticket.id, EventKind.FILE_ADDED, "file", "", name)
-    touch(action, ticket)
-    return action.result(created_id=cmd.attachment_id, tickets=(ticket.id,))
+    return attachment

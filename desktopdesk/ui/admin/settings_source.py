@@ -49,6 +49,7 @@ GROUPS: tuple[tuple[str, tuple[Setting[Any], ...]], ...] = (
         settings.SORT_WORKUNITS_BY_COMPLETION)),
     ("Files", (settings.MAX_ATTACHMENT_MB,)),
     ("SLA", (settings.SLA_TIME_ZONE, settings.SLA_NOTIFICATION_PERIOD_HOURS)),
+    ("Work orders", (settings.SITE_NAME, settings.TICKET_WEB_URL)),
 )
 
 #: Options the registry declares that nothing in DesktopDesk acts on yet, with what the

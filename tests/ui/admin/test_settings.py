@@ -187,7 +187,8 @@ def test_every_registered_option_is_shown_once_in_the_manuals_groups(
     assert len(listed) == len(set(listed)), "each once"
     section = open_settings(org.admin)
     assert [box.title() for box in section.group_boxes.values()] == [
-        "Visual options", "Ticket behaviour", "Workunit options", "Files", "SLA"]
+        "Visual options", "Ticket behaviour", "Workunit options", "Files", "SLA",
+        "Work orders"]
     for group, members in GROUPS:
         box = section.group_boxes[group]
         for setting in members:
