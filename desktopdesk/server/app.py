@@ -25,6 +25,7 @@ from desktopdesk.server.api import sync as sync_api
 from desktopdesk.server.api import ticket_actions as ticket_actions_api
 from desktopdesk.server.api import tickets as tickets_api
 from desktopdesk.server.api import users as users_api
+from desktopdesk.server.api import work_orders as work_orders_api
 from desktopdesk.server.api import workunits as workunits_api
 from desktopdesk.server.auth import Auth, Clock
 from desktopdesk.server.config import ServerConfig
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     ticket_actions_api.router,
     workunits_api.router,
     attachments_api.router,
+    work_orders_api.router,
     lookups_api.router,
     sync_api.router,
     blobs_api.router,
