@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from desktopdesk.documents.work_orders import default_template
 from desktopdesk.domain.commands import (
     AddCustomField,
     AddHolidays,
     AddMembership,
     CreateTicket,
     CreateTicketType,
+    CreateWorkOrderTemplate,
+    DeleteWorkOrderTemplate,
     RemoveCustomField,
     RemoveHoliday,
     RemoveMembership,
@@ -34,6 +37,8 @@ from desktopdesk.models import (
     Holiday,
     Membership,
     StatusTransition,
+    TicketType,
+    WorkOrderTemplate,
 )
 from desktopdesk.store.workspace import Workspace
 from desktopdesk.sync.client import open_conflicts
@@ -201,3 +206,38 @@ def test_a_grant_withdrawn_and_given_again_between_syncs(
     tomas.sync()
 
     assert rows(tomas.ws, Membership) == rows(org.ws, Membership)
+
+
+def test_a_work_order_template_made_offline_reaches_every_desktop(
+        org: Org, desktops: dict[str, Desktop]) -> None:
+    """Templates are configuration: the one an administrator writes on a laptop (for a
+    type, as the default) is what every technician prints with after a sync, and its
+    removal sends the type back to the standard template everywhere."""
+    admin, tomas = desktops["admin"], desktops["tomas"]
+    hardware = CreateTicketType(name="Hardware", group_ids=(org.support,))
+    template = CreateWorkOrderTemplate(
+        name="Hardware visit", body_html="<p>_incident_title_</p><p>_signatures_</p>",
+        ticket_type_ids=(hardware.ticket_type_id,))
+    house = CreateWorkOrderTemplate(name="House style", body_html="<p>_header_</p>",
+                                    is_default=True)
+    for command in (hardware, template, house):
+        admin.do(command)
+
+    assert admin.sync().applied == 3
+    tomas.sync()
+
+    with tomas.ws.read() as session:
+        ticket_type = session.get(TicketType, hardware.ticket_type_id)
+        assert ticket_type is not None
+        assert ticket_type.work_order_template_id == template.template_id
+        assert default_template(session).name == "House style"
+    assert rows(tomas.ws, WorkOrderTemplate) == rows(org.ws, WorkOrderTemplate)
+
+    admin.do(DeleteWorkOrderTemplate(template_id=template.template_id))
+    admin.sync()
+    tomas.sync()
+    with tomas.ws.read() as session:
+        ticket_type = session.get(TicketType, hardware.ticket_type_id)
+        assert ticket_type is not None
+        assert ticket_type.work_order_template_id is None
+        assert session.get(WorkOrderTemplate, template.template_id) is None
