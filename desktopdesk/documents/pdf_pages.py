@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -59,7 +60,7 @@ class PageSize:
 
 def page_sizes(data: bytes) -> list[PageSize]:
     """Every page's size, without drawing anything (for laying out a viewer)."""
-    with _PDFIUM:
+    with _PDFIUM, _readable():
         document = _open(data)
         try:
             return [PageSize(*document.get_page_size(index)) for index in range(len(document))]
@@ -77,7 +78,7 @@ def render_pages(data: bytes, *, dpi: float = 96.0,
     if dpi <= 0:
         raise ValueError("dpi must be positive")
     images: list[PageImage] = []
-    with _PDFIUM:
+    with _PDFIUM, _readable():
         document = _open(data)
         try:
             count = len(document)
@@ -89,11 +90,18 @@ def render_pages(data: bytes, *, dpi: float = 96.0,
     return images
 
 
-def _open(data: bytes) -> pdfium.PdfDocument:
+@contextmanager
+def _readable() -> Iterator[None]:
+    """Any failure inside PDFium is the document's, not a bug: a file whose first pages
+    open may still hold a damaged one (pypdf counts it, PDFium cannot draw it)."""
     try:
-        return pdfium.PdfDocument(data)
+        yield
     except pdfium.PdfiumError as error:
         raise PdfUnreadable(f"The PDF cannot be read ({error}).") from None
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(data)
 
 
 def _render(document: pdfium.PdfDocument, index: int, dpi: float) -> PageImage:

@@ -28,11 +28,12 @@ from desktopdesk.documents.scans import ScanPage, combine_scans
 from desktopdesk.documents.ticket_values import read_work_order
 from desktopdesk.documents.work_order_blocks import WORK_ORDER_BLOCKS
 from desktopdesk.documents.work_order_pdf import RenderedWorkOrder, render_work_order
-from desktopdesk.domain import settings
+from desktopdesk.domain import acl, settings
 from desktopdesk.domain.acl import Permissions, load_permissions
 from desktopdesk.domain.commands import GenerateWorkOrder, ValidateWorkOrder
 from desktopdesk.domain.errors import NOT_FOUND, VALIDATION, DomainError
 from desktopdesk.domain.handlers.admin_work_orders import SYSTEM_TEMPLATE_NAME
+from desktopdesk.domain.handlers.files import require_may_add_files, require_size_within
 from desktopdesk.domain.settings import read_setting, stored_settings
 from desktopdesk.models import (
     Attachment,
@@ -77,7 +78,7 @@ class WorkOrderDocument:
     #: "#812", or "#L3 (provisional)" for a ticket filed offline.
     ticket_label: str
     template: TemplateChoice
-    #: What the attachment is called: ``work-order-812-20261127-1015.pdf``.
+    #: What the attachment is called: ``work-order-812-20261127-101542.pdf``.
     file_name: str
     generated_at: dt.datetime
 
@@ -214,13 +215,13 @@ def make_work_order(session: Session, perms: Permissions, ticket_id: uuid.UUID, 
 
 def work_order_file_name(session: Session, ticket_id: uuid.UUID, moment: dt.datetime,
                          zone: dt.tzinfo | None = None) -> str:
-    """``work-order-812-20261127-1015.pdf`` (``L3`` for a ticket still numbered locally):
-    sorts by ticket then time in any file manager."""
+    """``work-order-812-20261127-101542.pdf`` (``L3`` for a ticket still numbered locally):
+    sorts by ticket then time in any file manager, and two printed in one minute differ."""
     number, provisional = session.execute(
         select(Ticket.number, Ticket.provisional_number).where(Ticket.id == ticket_id)).one()
     label = str(number) if number is not None else f"L{provisional}"
     local = moment.astimezone(zone) if zone is not None else moment.astimezone()
-    return f"work-order-{label}-{local:%Y%m%d-%H%M}.pdf"
+    return f"work-order-{label}-{local:%Y%m%d-%H%M%S}.pdf"
 
 
 def resolve_template(session: Session, ticket_id: uuid.UUID,
@@ -235,13 +236,16 @@ def generate_work_order(workspace: Workspace, actor_id: uuid.UUID, ticket_id: uu
                         zone: dt.tzinfo | None = None) -> GeneratedWorkOrder:
     """Print the ticket's work order and keep it on the ticket (offline too).
 
-    The PDF's bytes go to the blob store first, then one command records it: refused (the
-    ticket locked meanwhile, say), nothing but an unreferenced blob remains.
+    The rules of files are asked first (who may add them, the size limit), so a refusal
+    leaves nothing behind; then the PDF's bytes go to the blob store and one command
+    records it, which checks everything again.
     """
     with workspace.read() as session:
         perms = load_permissions(session, actor_id)
+        limit_mb = _require_may_attach(session, perms, ticket_id)
         template = resolve_template(session, ticket_id, template_id)
         document = make_work_order(session, perms, ticket_id, template=template, zone=zone)
+    require_size_within(document.file_name, len(document.rendered.pdf), limit_mb)
     stored = workspace.blobs.put_bytes(document.rendered.pdf)
     command = GenerateWorkOrder(
         ticket_id=ticket_id, template_id=template.template_id, template_name=template.name,
@@ -262,12 +266,14 @@ def validate_work_order(workspace: Workspace, actor_id: uuid.UUID, work_order_id
             select(WorkOrder.ticket_id, Attachment.file_name)
             .join(Attachment, Attachment.id == WorkOrder.attachment_id)
             .where(WorkOrder.id == work_order_id)).one_or_none()
-    if found is None:
-        raise DomainError(NOT_FOUND, "That work order does not exist (any more).",
-                          "work_order_id")
-    ticket_id, printed_name = found
+        if found is None:
+            raise DomainError(NOT_FOUND, "That work order does not exist (any more).",
+                              "work_order_id")
+        ticket_id, printed_name = found
+        limit_mb = _require_may_attach(session, load_permissions(session, actor_id), ticket_id)
     file_name = signed_file_name(printed_name)
     combined = combine_scans(pages)
+    require_size_within(file_name, len(combined.data), limit_mb)
     stored = workspace.blobs.put_bytes(combined.data)
     command = ValidateWorkOrder(work_order_id=work_order_id, ticket_id=ticket_id,
                                 file_name=file_name, size=stored.size, sha256=stored.sha256)
@@ -275,7 +281,16 @@ def validate_work_order(workspace: Workspace, actor_id: uuid.UUID, work_order_id
     return ValidatedWorkOrder(command.attachment_id, file_name, combined.pages, stored.size)
 
 
+def _require_may_attach(session: Session, perms: Permissions, ticket_id: uuid.UUID) -> int:
+    """The files rules the command will apply, asked before any bytes are made and
+    stored; the attachment size limit in MB, for the file once made."""
+    ticket = acl.require_visible(session, perms, ticket_id)
+    stored = stored_settings(session)
+    require_may_add_files(perms, ticket, read_setting(stored, settings.EXTERNAL_USERS_MAY_MODIFY))
+    return read_setting(stored, settings.MAX_ATTACHMENT_MB)
+
+
 def signed_file_name(printed_name: str) -> str:
-    """``work-order-812-20261127-1015-signed.pdf``: named after the printed one, so the
+    """``work-order-812-20261127-101542-signed.pdf``: named after the printed one, so the
     two sit side by side in the ticket's files."""
     return f"{printed_name.removesuffix('.pdf')}-signed.pdf"

@@ -32,8 +32,9 @@ from desktopdesk.sync.pull import decode_cookie
 
 log = logging.getLogger("desktopdesk.sync")
 
-#: The sync protocol this desktop speaks (push, pull and command formats).
-CLIENT_PROTOCOL = 1
+#: The sync protocol this desktop speaks (push, pull and command formats, and the rows a
+#: pull brings); ``desktopdesk.server.api.sync`` says what each version added.
+CLIENT_PROTOCOL = 2
 NEEDS_NEWER_APP = ("This server needs a newer DesktopDesk; your work is kept and will sync "
                    "after you update.")
 #: sync.md: client clocks order nothing, but people read them; warn beyond this.

@@ -42,7 +42,8 @@ from desktopdesk.domain.commands import (
     DeleteWorkOrderTemplate,
     UpdateWorkOrderTemplate,
 )
-from desktopdesk.domain.errors import VALIDATION, DomainError
+from desktopdesk.domain.errors import FORBIDDEN, VALIDATION, DomainError
+from desktopdesk.domain.html import plain_text
 from desktopdesk.models import Attachment, Ticket, TicketType, WorkOrder
 from desktopdesk.store.demo import seed_demo, user_id_by_username
 from desktopdesk.store.workspace import Workspace
@@ -112,7 +113,7 @@ def test_the_default_template_prints_every_value_of_a_demo_ticket(demo: Workspac
             assert value in text, name
     assert "Bob Müller" in text  # a workunit by the customer, with its accent
     assert generated.document.template.name == SYSTEM_TEMPLATE_NAME
-    assert re.fullmatch(r"work-order-8-\d{8}-\d{4}\.pdf", attachment.file_name)
+    assert re.fullmatch(r"work-order-8-\d{8}-\d{6}\.pdf", attachment.file_name)
     assert attachment.mime_type == "application/pdf"
 
 
@@ -167,7 +168,8 @@ def test_the_type_template_then_the_default_then_the_system_one(demo: Workspace)
         with demo.read() as session:
             chosen = template_for_ticket(session, ticket_id)
             assert (chosen.template_id, chosen.name) == (None, SYSTEM_TEMPLATE_NAME)
-            assert chosen.logo is not None and chosen.logo.startswith(b"\x89PNG")
+            assert chosen.logo is not None
+            assert chosen.logo.startswith(b"\x89PNG")
             with pytest.raises(DomainError) as missing:
                 load_template(session, default)
             assert missing.value.code == VALIDATION
@@ -212,7 +214,8 @@ def test_three_photos_become_the_signed_pdf_of_the_work_order(demo: Workspace,
                                                ticket_id) if r.id == generated.work_order_id]
         signed = demo.blobs.read_bytes(row.signed_sha256 or "")
     assert row.validated
-    assert row.validated_by is not None and row.validated_by.startswith("Tom")
+    assert row.validated_by is not None
+    assert row.validated_by.startswith("Tom")
     assert row.signed_file_name == row.file_name.removesuffix(".pdf") + "-signed.pdf"
     assert len(pypdf.PdfReader(io.BytesIO(signed)).pages) == 3
     assert row.signed_size == len(signed) == validated.size
@@ -273,3 +276,87 @@ def test_templates_and_types_as_the_editor_reads_them(demo: Workspace) -> None:
     finally:
         assert created is not None
         demo.execute(DeleteWorkOrderTemplate(template_id=created), ramon)
+
+
+def stored_blob_count(ws: Workspace) -> int:
+    return sum(1 for path in (ws.data_dir / "blobs").rglob("*") if path.is_file())
+
+
+def test_a_refused_print_leaves_no_bytes_behind(demo: Workspace) -> None:
+    """An independent customer sees her own ticket but, with "Independent users may
+    modify tickets" off, may not add files to it: she is told so before anything is
+    printed or stored."""
+    carla = user_id_by_username(demo, "indie.carla")
+    admin = user_id_by_username(demo, "admin")
+    with demo.read() as session:
+        own = session.scalar(select(Ticket.id).where(Ticket.creator_id == carla).limit(1))
+    assert own is not None
+    demo.execute(ChangeSetting(key=settings.EXTERNAL_USERS_MAY_MODIFY.key, value=False), admin)
+    before = stored_blob_count(demo)
+    try:
+        with pytest.raises(DomainError) as refused:
+            generate_work_order(demo, carla, own)
+    finally:
+        demo.execute(ChangeSetting(key=settings.EXTERNAL_USERS_MAY_MODIFY.key, value=True),
+                     admin)
+
+    assert refused.value.code == FORBIDDEN
+    assert "may not add files" in refused.value.message
+    assert stored_blob_count(demo) == before
+
+
+def test_a_signed_scan_over_the_size_limit_is_refused_before_it_is_stored(
+        demo: Workspace) -> None:
+    tomas = user_id_by_username(demo, "tomas")
+    admin = user_id_by_username(demo, "admin")
+    generated = generate_work_order(demo, tomas, ticket_id_of(demo, 10))
+    noisy = Image.effect_noise((2200, 1600), 60).convert("RGB")
+    out = io.BytesIO()
+    noisy.save(out, "PNG")
+    pages = pages_of(inspect_scan("noise.png", out.getvalue())) * 3
+    demo.execute(ChangeSetting(key=settings.MAX_ATTACHMENT_MB.key, value=1), admin)
+    before = stored_blob_count(demo)
+    try:
+        with pytest.raises(DomainError) as refused:
+            validate_work_order(demo, tomas, generated.work_order_id, pages)
+    finally:
+        demo.execute(ChangeSetting(key=settings.MAX_ATTACHMENT_MB.key, value=50), admin)
+
+    assert refused.value.field == "size"
+    assert "larger than the 1 MB limit" in refused.value.message
+    assert stored_blob_count(demo) == before
+
+
+MANUAL_MACROS = ("sitename", "incident_title", "username", "fullname", "incident_id", "url",
+                 "creation_timestamp", "update_timestamp", "owner", "group", "author",
+                 "type_tickets", "priority", "status", "resolution", "time_used",
+                 "incident_main_text")
+
+
+def test_every_macro_of_the_manual_prints_its_value(demo: Workspace) -> None:
+    """The issue's list, each on a line of its own, with the web address set so _url_
+    has a value: every value is in the PDF's text (the description as its text)."""
+    admin = user_id_by_username(demo, "admin")
+    ramon = user_id_by_username(demo, "ramon")
+    ticket_id = ticket_id_of(demo, 8)
+    body = "".join(f"<p>{name}: _{name}_</p>" for name in MANUAL_MACROS)
+    demo.execute(ChangeSetting(key=settings.TICKET_WEB_URL.key,
+                               value="https://desk.example.com"), admin)
+    try:
+        with demo.read() as session:
+            perms = load_permissions(session, ramon)
+            document = make_work_order(session, perms, ticket_id, zone=dt.UTC,
+                                       template=TemplateChoice(None, "All", body, None))
+            values = read_work_order(session, perms, ticket_id, site_name="DesktopDesk",
+                                     base_url="https://desk.example.com", zone=dt.UTC).values
+    finally:
+        demo.execute(ChangeSetting(key=settings.TICKET_WEB_URL.key, value=""), admin)
+    text = pdf_text(document.rendered.pdf)
+
+    assert document.rendered.problems == ()
+    for name in MANUAL_MACROS:
+        printed = " ".join(plain_text(values.text(name)).split())
+        assert printed, f"_{name}_ has no value on #8"
+        assert f"{name}: {printed}" in text, name
+    assert "url: https://desk.example.com/tickets/8" in text
+    assert "time_used: 4.75 h" in text

@@ -127,6 +127,7 @@ def test_deleting_a_template_sends_its_types_back_to_the_default(org: Org) -> No
     ({"name": "  "}, "name", "cannot be empty"),
     ({"name": "standard WORK order"}, "name", "comes with DesktopDesk"),
     ({"body_html": "<script>x</script>"}, "body_html", "The template is empty"),
+    ({"body_html": "<p><br></p>\n<p> </p>"}, "body_html", "The template is empty"),
     ({"body_html": "<p>" + "x" * 200_001 + "</p>"}, "body_html", "too long"),
     ({"description": "d" * 501}, "description", "too long"),
     ({"logo_data_uri": "data:image/gif;base64,R0lGOD"}, "logo_data_uri", "PNG or JPEG"),

@@ -127,8 +127,8 @@ def test_a_server_needing_a_newer_desktop_stops_the_sync_and_keeps_the_work(
     ana.sync()
     create = CreateTicket(title="Written offline", group_id=org.acme_group)
     ana.do(create)
-    monkeypatch.setattr(sync_api, "PROTOCOL_MIN", 2)
-    monkeypatch.setattr(sync_api, "PROTOCOL_MAX", 2)
+    monkeypatch.setattr(sync_api, "PROTOCOL_MIN", sync_meta.CLIENT_PROTOCOL + 1)
+    monkeypatch.setattr(sync_api, "PROTOCOL_MAX", sync_meta.CLIENT_PROTOCOL + 1)
 
     with pytest.raises(ProtocolRefusedError) as refused:
         ana.sync()
@@ -149,13 +149,14 @@ def test_a_server_needing_a_newer_desktop_stops_the_sync_and_keeps_the_work(
 def test_a_server_older_than_the_desktop_says_so(
         org: Org, desktops: dict[str, Desktop], monkeypatch: pytest.MonkeyPatch) -> None:
     ana = desktops["ana"]
-    monkeypatch.setattr(sync_meta, "CLIENT_PROTOCOL", 2)
+    ours = sync_meta.CLIENT_PROTOCOL
+    monkeypatch.setattr(sync_meta, "CLIENT_PROTOCOL", ours + 1)
 
     with pytest.raises(ProtocolRefusedError) as refused:
         ana.sync()
 
     assert "older than this DesktopDesk" in refused.value.message
-    assert "protocol 1-1" in refused.value.message
+    assert f"protocol {ours}-{ours}" in refused.value.message
     assert state_of(ana).last_error == refused.value.message
 
 
@@ -163,13 +164,14 @@ def test_meta_does_not_register_an_unknown_client(org: Org) -> None:
     transport = InProcessTransport(org.ws, org.ana, lambda: org.now)
     stranger = uuid.uuid4()
 
-    answer = transport.meta(stranger, 1)
+    answer = transport.meta(stranger, sync_meta.CLIENT_PROTOCOL)
 
     assert answer["last_mutation_id"] is None
-    assert answer["protocol_min"] <= 1 <= answer["protocol_max"]
+    assert answer["protocol_min"] <= sync_meta.CLIENT_PROTOCOL <= answer["protocol_max"]
     with org.ws.read() as session:
         assert session.get(SyncClient, stranger) is None
-    assert transport.meta(stranger, 1)["epoch"] == answer["epoch"]  # stable once made
+    again = transport.meta(stranger, sync_meta.CLIENT_PROTOCOL)
+    assert again["epoch"] == answer["epoch"]  # stable once made
 
 
 def test_meta_about_another_users_desktop_is_refused(
@@ -179,7 +181,7 @@ def test_meta_about_another_users_desktop_is_refused(
     as_tomas = InProcessTransport(org.ws, org.tomas, lambda: org.now)
 
     with pytest.raises(ApiError) as refused:
-        as_tomas.meta(state_of(ana).client_id, 1)
+        as_tomas.meta(state_of(ana).client_id, sync_meta.CLIENT_PROTOCOL)
 
     assert refused.value.status == 403
 
@@ -192,7 +194,7 @@ def test_the_first_meta_records_the_epoch_and_a_steady_server_is_left_alone(
     ana = desktops["ana"]
     ana.sync()
     epoch = state_of(ana).server_epoch
-    assert epoch == ana.transport.meta(uuid.uuid4(), 1)["epoch"]
+    assert epoch == ana.transport.meta(uuid.uuid4(), sync_meta.CLIENT_PROTOCOL)["epoch"]
     ana.do(CreateTicket(title="Another", group_id=org.acme_group))
 
     summary = ana.sync()

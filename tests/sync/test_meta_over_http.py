@@ -63,7 +63,8 @@ def test_an_outdated_desktop_is_told_to_update_and_loses_nothing(
     folder = tmp_path / "bob-laptop"
     linked_desktop(url, folder, "acme.bob")
     note = note_offline(folder, "acme.bob", "Toner replaced")
-    monkeypatch.setattr(sync_meta, "CLIENT_PROTOCOL", 0)  # older than the server supports
+    current = sync_meta.CLIENT_PROTOCOL
+    monkeypatch.setattr(sync_meta, "CLIENT_PROTOCOL", current - 1)  # older than the server
     capsys.readouterr()
 
     assert cli.main(["--data-dir", str(folder), "sync"]) == 1
@@ -76,7 +77,7 @@ def test_an_outdated_desktop_is_told_to_update_and_loses_nothing(
         assert list(session.scalars(select(OutboxEntry.state))) == [OutboxState.PENDING]
         assert session.get(Workunit, note.workunit_id) is not None
 
-    monkeypatch.setattr(sync_meta, "CLIENT_PROTOCOL", 1)  # DesktopDesk updated
+    monkeypatch.setattr(sync_meta, "CLIENT_PROTOCOL", current)  # DesktopDesk updated
     assert cli.main(["--data-dir", str(folder), "sync"]) == 0
     assert "1 applied" in capsys.readouterr().out
 

@@ -98,7 +98,9 @@ def test_a_work_order_signed_offline_reaches_the_server_and_the_team_lead(
         stored = session.get(WorkOrder, printed.work_order_id)
         assert stored is not None
         assert row.validated
-        assert row.validated_by is not None and row.validated_by.startswith("Tom")
+        assert row.validated_by is not None
+        assert row.validated_by.startswith("Tom")
         assert row.signed_sha256 is not None
         assert desk.blobs.read_bytes(row.signed_sha256) == signed
-        assert stored.validated_at is not None and stored.validated_at >= stored.generated_at
+        assert stored.validated_at is not None
+        assert stored.validated_at >= stored.generated_at

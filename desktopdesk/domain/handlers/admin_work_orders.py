@@ -27,7 +27,7 @@ from desktopdesk.domain.context import CommandResult
 from desktopdesk.domain.errors import VALIDATION, DomainError
 from desktopdesk.domain.handlers.admin_common import require_unique
 from desktopdesk.domain.handlers.common import require_new_id, require_row, require_text
-from desktopdesk.domain.html import sanitize_html
+from desktopdesk.domain.html import plain_text, sanitize_html
 from desktopdesk.models import TicketType, WorkOrderTemplate
 
 MAX_NAME = 100
@@ -57,7 +57,7 @@ def _template_values(action: Action,
         raise DomainError(VALIDATION, f"The description is too long ({len(description)} "
                                       f"characters, at most {MAX_DESCRIPTION}).", "description")
     body = sanitize_html(cmd.body_html)
-    if not body.strip():
+    if not plain_text(body).strip() and "<img" not in body:  # "<p><br></p>" is empty too
         raise DomainError(VALIDATION, "The template is empty: write what the work order "
                                       "prints.", "body_html")
     if len(body) > MAX_BODY_CHARS:

@@ -68,6 +68,19 @@ def may_name_blob(session: Session, perms: acl.Permissions, sha256: str) -> bool
             or sees_attachment_with(session, perms, sha256))
 
 
+def require_may_add_files(perms: acl.Permissions, ticket: Ticket,
+                          external_may_modify: bool) -> None:
+    """Who may add files to ``ticket``: whoever may edit it. Also asked before a file is
+    made (a work order printed, scans combined), so a refusal leaves no bytes behind."""
+    if not acl.can_edit(perms, ticket, external_may_modify):
+        raise DomainError(FORBIDDEN, f"You may not add files to {ticket_label(ticket)}.")
+
+
+def require_size_within(name: str, size: int, limit_mb: int) -> None:
+    if size > limit_mb * 1024 * 1024:
+        raise DomainError(VALIDATION, f"'{name}' is larger than the {limit_mb} MB limit.", "size")
+
+
 @dataclass(frozen=True)
 class FileToAttach:
     """What a command says of a file it attaches (AttachFile, and the work-order ones)."""
@@ -99,15 +112,12 @@ def add_attachment(action: Action, ticket: Ticket, file: FileToAttach) -> Attach
     """
     session, perms = action.session, action.perms
     require_new_id(session, Attachment, file.attachment_id, "attachment", "attachment_id")
-    if not acl.can_edit(perms, ticket, action.setting(settings.EXTERNAL_USERS_MAY_MODIFY)):
-        raise DomainError(FORBIDDEN, f"You may not add files to {ticket_label(ticket)}.")
+    require_may_add_files(perms, ticket, action.setting(settings.EXTERNAL_USERS_MAY_MODIFY))
     name = clean_file_name(file.file_name)
     if not _SHA256.fullmatch(file.sha256):
         raise DomainError(VALIDATION, "The file's SHA-256 must be 64 lowercase hex digits.",
                           "sha256")
-    limit_mb = action.setting(settings.MAX_ATTACHMENT_MB)
-    if file.size > limit_mb * 1024 * 1024:
-        raise DomainError(VALIDATION, f"'{name}' is larger than the {limit_mb} MB limit.", "size")
+    require_size_within(name, file.size, action.setting(settings.MAX_ATTACHMENT_MB))
     if action.ctx.remote_actor and not may_name_blob(session, perms, file.sha256):
         raise DomainError(VALIDATION, f"The server has not received the contents of "
                                       f"'{name}' from you; upload the file, then attach it.",

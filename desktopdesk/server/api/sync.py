@@ -34,8 +34,11 @@ from desktopdesk.sync.push import (
 router = APIRouter(prefix="/sync", tags=["sync"])
 
 #: Protocol versions this server speaks; older desktops keep working offline (426).
-PROTOCOL_MIN = 1
-PROTOCOL_MAX = 1
+#: 2: work orders (migration 0009): pull pages carry ``work_order_templates``,
+#: ``work_orders`` and ``ticket_types.work_order_template_id``, which a protocol-1
+#: desktop's store has no place for; it is told to update instead of failing to apply.
+PROTOCOL_MIN = 2
+PROTOCOL_MAX = 2
 EPOCH_KEY = "sync_epoch"
 
 
