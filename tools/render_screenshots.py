@@ -34,6 +34,7 @@ import shots_sla_editor
 import shots_sla_report
 import shots_status_mapping
 import shots_type_designer
+import shots_work_orders
 from shots_common import save_atomically, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             report(target)
             target = render_conflict_panel(app, Path(tmp), args.out)
             report(target)
+            for target in shots_work_orders.render(app, workspace, user.id, args.out):
+                report(target)  # work-order-page1, -editor, work-orders-tab, scan-dialog
             # Administration (issue 5), as the demo's super-admin.
             admin = user_id_by_username(workspace, "admin")
             for section in ADMIN_SECTIONS:

@@ -9,8 +9,9 @@ one desktop must never reach the others (``ChangeSetting`` refuses desktop-scope
 Desktop-scope settings of :mod:`desktopdesk.domain.settings` (``show_full_names``,
 ``date_format``) are kept here under ``"settings"``, checked by the same registry; the
 ticket list's hidden columns under ``"ticket_list"``; the colour scheme under
-``"appearance"``. The file is written atomically
-(temporary file, then rename), and one that cannot be read counts as empty (logged).
+``"appearance"``; the scanner folder (signed work orders) under ``"work_orders"``.
+The file is written atomically (temporary file, then rename), and one that cannot be
+read counts as empty (logged).
 """
 
 from __future__ import annotations
@@ -118,3 +119,14 @@ class DesktopPreferences:
         if scheme not in SCHEME_PREFERENCES:
             raise ValueError(f"unknown colour scheme {scheme!r}")
         self._update("appearance", "color_scheme", scheme)
+
+    # --- Work orders ----------------------------------------------------------------------
+
+    @property
+    def scanner_folder(self) -> Path | None:
+        """The folder a scanner or phone app saves into, watched for signed scans."""
+        raw = self._section("work_orders").get("scanner_folder")
+        return Path(raw) if isinstance(raw, str) and raw else None
+
+    def set_scanner_folder(self, folder: Path | None) -> None:
+        self._update("work_orders", "scanner_folder", str(folder) if folder else "")

@@ -67,6 +67,8 @@ TICKET_VIEW = Scope("Ticket view", Qt.ShortcutContext.WidgetWithChildrenShortcut
 DETAILS_TAB = Scope("Ticket details", Qt.ShortcutContext.WidgetWithChildrenShortcut,
                     TICKET_VIEW)
 FILES_TAB = Scope("Ticket files", Qt.ShortcutContext.WidgetWithChildrenShortcut, TICKET_VIEW)
+WORK_ORDERS_TAB = Scope("Ticket work orders", Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                        TICKET_VIEW)
 WORKUNIT_EDITOR = Scope("Workunit editor", Qt.ShortcutContext.WidgetWithChildrenShortcut,
                         TICKET_VIEW)
 #: Every rich-text field (a workunit, a ticket's description, an epilogue) has a toolbar.
@@ -75,8 +77,17 @@ TEXT_FORMATTING = Scope("Text formatting", Qt.ShortcutContext.WidgetWithChildren
 #: Windows of their own: the main window's shortcuts do not reach them.
 NEW_TICKET_DIALOG = Scope("New ticket dialog", Qt.ShortcutContext.WindowShortcut)
 SYNC_PANEL = Scope("Sync panel", Qt.ShortcutContext.WindowShortcut)
-SCOPE_ORDER = (MAIN_WINDOW, TICKET_LIST, TICKET_VIEW, DETAILS_TAB, FILES_TAB, WORKUNIT_EDITOR,
-               TEXT_FORMATTING, NEW_TICKET_DIALOG, SYNC_PANEL)
+WORK_ORDER_VIEWER = Scope("Work-order viewer", Qt.ShortcutContext.WindowShortcut)
+SCAN_DIALOG = Scope("Signed scan dialog", Qt.ShortcutContext.WindowShortcut)
+#: The page keys work where the pages are (Ctrl+Left moves a page there, and would move
+#: a word in a text field).
+SCAN_PAGES = Scope("Signed scan pages", Qt.ShortcutContext.WidgetShortcut, SCAN_DIALOG)
+#: A PDF's pages (a work order, its signed scan, the template preview), in windows of
+#: their own.
+PDF_VIEW = Scope("Document pages", Qt.ShortcutContext.WidgetWithChildrenShortcut)
+SCOPE_ORDER = (MAIN_WINDOW, TICKET_LIST, TICKET_VIEW, DETAILS_TAB, FILES_TAB, WORK_ORDERS_TAB,
+               WORKUNIT_EDITOR, TEXT_FORMATTING, NEW_TICKET_DIALOG, SYNC_PANEL, PDF_VIEW,
+               WORK_ORDER_VIEWER, SCAN_DIALOG, SCAN_PAGES)
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("new_workunit", "New workunit", TICKET_VIEW,
              "Go to the workunit editor to write what was done.",
              keys=("Ctrl+Shift+W",), icon="mdi6.comment-plus-outline"),
+    Shortcut("generate_work_order", "Generate work order", TICKET_VIEW,
+             "Print the ticket's work order and keep it on the ticket (Work orders tab).",
+             keys=("Ctrl+Shift+P",), icon="mdi6.file-document-plus-outline"),
     # --- Ticket details and files ----------------------------------------------------------
     Shortcut("save_details", "Save ticket", DETAILS_TAB,
              "Save the changes to the ticket's fields (drafts save themselves).",
@@ -168,6 +182,23 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              standard=StandardKey.SaveAs, keys=("Ctrl+Shift+S",)),
     Shortcut("add_files", "Add files", FILES_TAB, "Attach files to the ticket.",
              keys=("Ctrl+Shift+A", "Ins")),
+    # --- Ticket work orders ------------------------------------------------------------------
+    Shortcut("open_work_order", "Open work order", WORK_ORDERS_TAB,
+             "Show the selected work order.", standard=StandardKey.Open, keys=("Ctrl+O",),
+             icon="mdi6.file-eye-outline"),
+    Shortcut("print_work_order", "Print work order", WORK_ORDERS_TAB,
+             "Print the selected work order.", standard=StandardKey.Print, keys=("Ctrl+P",),
+             icon="mdi6.printer-outline"),
+    Shortcut("save_work_order_as", "Save work order as", WORK_ORDERS_TAB,
+             "Save a copy of the selected work order's PDF on this computer.",
+             standard=StandardKey.SaveAs, keys=("Ctrl+Shift+S",),
+             icon="mdi6.content-save-outline"),
+    Shortcut("validate_work_order", "Validate with signed scan", WORK_ORDERS_TAB,
+             "Attach the photos or scans of the signed paper as the signed work order.",
+             keys=("Ctrl+Shift+V",), icon="mdi6.file-sign"),
+    Shortcut("open_signed_scan", "Open signed scan", WORK_ORDERS_TAB,
+             "Show the signed copy of the selected work order.", keys=("Ctrl+Shift+O",),
+             icon="mdi6.file-check-outline"),
     # --- Workunit editor --------------------------------------------------------------------
     Shortcut("add_workunit", "Add workunit", WORKUNIT_EDITOR,
              "Add the workunit as written.", keys=("Ctrl+Return", "Ctrl+Enter"),
@@ -195,6 +226,45 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("sync_now", "Sync now", SYNC_PANEL,
              "Send waiting changes and fetch the server's.",
              standard=StandardKey.Refresh, keys=("F5",)),
+    # --- Document pages (pdf_view) ------------------------------------------------------------
+    Shortcut("pdf_zoom_in", "Zoom in", PDF_VIEW, "Show the pages larger.",
+             standard=StandardKey.ZoomIn, keys=("Ctrl++",), icon="mdi6.magnify-plus-outline"),
+    Shortcut("pdf_zoom_in_unshifted", "Zoom in (no Shift)", PDF_VIEW,
+             "Zoom in without Shift, on keyboards where + and = share a key.",
+             keys=("Ctrl+=",)),
+    Shortcut("pdf_zoom_out", "Zoom out", PDF_VIEW, "Show the pages smaller.",
+             standard=StandardKey.ZoomOut, keys=("Ctrl+-",),
+             icon="mdi6.magnify-minus-outline"),
+    Shortcut("pdf_actual_size", "Actual size", PDF_VIEW,
+             "Show the pages at their printed size (100 %).", keys=("Ctrl+0",)),
+    Shortcut("pdf_fit_width", "Fit width", PDF_VIEW,
+             "Fit the pages to the width of the view.", keys=("Ctrl+9",),
+             icon="mdi6.arrow-expand-horizontal"),
+    # --- Work-order viewer -------------------------------------------------------------------
+    Shortcut("viewer_print", "Print", WORK_ORDER_VIEWER, "Print the document shown.",
+             standard=StandardKey.Print, keys=("Ctrl+P",), icon="mdi6.printer-outline"),
+    Shortcut("viewer_save_as", "Save as", WORK_ORDER_VIEWER,
+             "Save a copy of the PDF shown on this computer.",
+             standard=StandardKey.SaveAs, keys=("Ctrl+Shift+S",),
+             icon="mdi6.content-save-outline"),
+    # --- Signed scan dialog ------------------------------------------------------------------
+    Shortcut("scan_add_files", "Add files", SCAN_DIALOG,
+             "Add photos or scans of the signed paper (PDF, JPEG, PNG, TIFF).",
+             standard=StandardKey.Open, keys=("Ctrl+O",), icon="mdi6.file-plus-outline"),
+    Shortcut("scan_rotate_left", "Rotate left", SCAN_PAGES,
+             "Turn the selected pages a quarter turn to the left.", keys=("Ctrl+L",),
+             icon="mdi6.rotate-left"),
+    Shortcut("scan_rotate_right", "Rotate right", SCAN_PAGES,
+             "Turn the selected pages a quarter turn to the right.", keys=("Ctrl+R",),
+             icon="mdi6.rotate-right"),
+    Shortcut("scan_move_up", "Move earlier", SCAN_PAGES,
+             "Move the selected pages one place earlier.", keys=("Ctrl+Left", "Ctrl+Up"),
+             icon="mdi6.arrow-left-bold-outline"),
+    Shortcut("scan_move_down", "Move later", SCAN_PAGES,
+             "Move the selected pages one place later.", keys=("Ctrl+Right", "Ctrl+Down"),
+             icon="mdi6.arrow-right-bold-outline"),
+    Shortcut("scan_remove", "Remove pages", SCAN_PAGES, "Remove the selected pages.",
+             standard=StandardKey.Delete, keys=("Del",), icon="mdi6.trash-can-outline"),
 )
 
 _BY_KEY = {shortcut.key: shortcut for shortcut in SHORTCUTS}

@@ -1,5 +1,5 @@
 """One ticket, open: its header, its refused changes, and its tabs (Details, Workunits,
-Files, Contacts, History, Child tickets, SLA, Statistics).
+Files, Work orders, Contacts, History, Child tickets, SLA, Statistics).
 
 The view reads the ticket on the task runner (``ticket_view_source.load_details``) and
 hands the frozen ``TicketDetails`` to each tab; anything that changed the ticket (a
@@ -43,19 +43,21 @@ from desktopdesk.ui.ticket_source import run_command
 from desktopdesk.ui.ticket_statistics_tab import TicketStatisticsTab
 from desktopdesk.ui.ticket_view_source import TicketViewData
 from desktopdesk.ui.ticket_workunits_tab import WorkunitsTab
+from desktopdesk.ui.work_orders_tab import WorkOrdersTab
 from desktopdesk.ui.workunit_editor import WorkunitEditor
 from desktopdesk.ui.workunit_thread import WorkunitThread
 
 log = logging.getLogger("desktopdesk.ui.ticket_view")
 
 #: The tabs, by the name ``current_tab``/``set_current_tab`` use, in their order.
-TABS = ("details", "workunits", "files", "contacts", "history", "children", "sla",
-        "statistics")
+TABS = ("details", "workunits", "files", "work_orders", "contacts", "history", "children",
+        "sla", "statistics")
 _TAB_TITLES = {"details": "Details", "workunits": "Workunits", "files": "Files",
-               "contacts": "Contacts", "history": "History", "children": "Child tickets",
-               "sla": "SLA", "statistics": "Statistics"}
+               "work_orders": "Work orders", "contacts": "Contacts", "history": "History",
+               "children": "Child tickets", "sla": "SLA", "statistics": "Statistics"}
 _TAB_ICONS = {"details": "mdi6.form-select", "workunits": "mdi6.comment-text-multiple-outline",
-              "files": "mdi6.paperclip", "contacts": "mdi6.account-multiple-outline",
+              "files": "mdi6.paperclip", "work_orders": "mdi6.file-sign",
+              "contacts": "mdi6.account-multiple-outline",
               "history": "mdi6.history", "children": "mdi6.file-tree-outline",
               "sla": "mdi6.timer-outline", "statistics": "mdi6.chart-bar"}
 _PAGE_LOADING, _PAGE_TABS, _PAGE_GONE = range(3)
@@ -129,7 +131,10 @@ class TicketView(QWidget):
         self.contacts_tab = TicketContactsTab(self)
         self.history_tab = TicketHistoryTab(self)
         self.children_tab = TicketChildrenTab(self)
-        # These two read their own data, and only while shown (see LazyReportTab).
+        # These three read their own data, and only while shown (see LazyReportTab).
+        self.work_orders_tab = WorkOrdersTab(self.workspace, self.user_id, self.runner, self)
+        # Ctrl+Shift+P from any tab prints a work order (and shows the tab that lists it).
+        self.addAction(self.work_orders_tab.generate_action)
         self.sla_tab = TicketSlaTab(self.workspace, self.user_id, self.runner, self)
         self.statistics_tab = TicketStatisticsTab(self.workspace, self.user_id, self.runner,
                                                   self)
@@ -197,11 +202,16 @@ class TicketView(QWidget):
         self.details_tab.ticket_open_requested.connect(self.ticket_open_requested)
         self.details_tab.modified_changed.connect(self._on_details_tab_modified_changed)
         self.files_tab.files_added.connect(self._on_files_tab_files_added)
+        self.work_orders_tab.work_orders_changed.connect(
+            self._on_work_orders_tab_work_orders_changed)
+        self.work_orders_tab.generate_action.triggered.connect(
+            self._on_generate_action_triggered)
         self.children_tab.ticket_open_requested.connect(self.ticket_open_requested)
 
     def _tab_widgets(self) -> tuple[QWidget, ...]:
-        return (self.details_tab, self.workunits_tab, self.files_tab, self.contacts_tab,
-                self.history_tab, self.children_tab, self.sla_tab, self.statistics_tab)
+        return (self.details_tab, self.workunits_tab, self.files_tab, self.work_orders_tab,
+                self.contacts_tab, self.history_tab, self.children_tab, self.sla_tab,
+                self.statistics_tab)
 
     def _attach_ticket(self, ticket_id: uuid.UUID) -> None:
         """The parts made for one ticket: its conflicts strip and its workunit editor."""
@@ -292,8 +302,9 @@ class TicketView(QWidget):
         self.header.show()
         self.details_tab.show_details(details)
         self._update_lock_allowed()
-        for tab in (self.workunit_thread, self.files_tab, self.contacts_tab,
-                    self.history_tab, self.children_tab, self.sla_tab, self.statistics_tab):
+        for tab in (self.workunit_thread, self.files_tab, self.work_orders_tab,
+                    self.contacts_tab, self.history_tab, self.children_tab, self.sla_tab,
+                    self.statistics_tab):
             tab.show_details(details)
         self._update_tab_titles(details)
         self.pages.setCurrentIndex(_PAGE_TABS)
@@ -413,6 +424,16 @@ class TicketView(QWidget):
     def _on_files_tab_files_added(self) -> None:
         self.ticket_changed.emit(self.ticket_id)
         self.reload()
+
+    @Slot(object)
+    def _on_work_orders_tab_work_orders_changed(self, ticket_id: object) -> None:
+        self.ticket_changed.emit(ticket_id)
+        if ticket_id == self.ticket_id:
+            self.reload()  # the Files tab lists the PDFs, History records them
+
+    @Slot()
+    def _on_generate_action_triggered(self) -> None:
+        self.set_current_tab("work_orders")
 
     @Slot(int)
     def _on_conflict_list_conflicts_loaded(self, _count: int) -> None:

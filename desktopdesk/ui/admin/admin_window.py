@@ -71,9 +71,11 @@ def default_sections() -> tuple[type[AdminSection], ...]:
     from desktopdesk.ui.admin.sla_editor import SlaEditorSection
     from desktopdesk.ui.admin.status_mapping import StatusMappingSection
     from desktopdesk.ui.admin.type_designer import TypeDesignerSection
+    from desktopdesk.ui.admin.work_order_templates import WorkOrderTemplatesSection
 
-    return (TypeDesignerSection, SlaEditorSection, StatusMappingSection, GroupsSection,
-            PeopleSection, CompaniesSection, ProfilesSection, HolidaysSection, SettingsSection)
+    return (TypeDesignerSection, SlaEditorSection, WorkOrderTemplatesSection,
+            StatusMappingSection, GroupsSection, PeopleSection, CompaniesSection,
+            ProfilesSection, HolidaysSection, SettingsSection)
 
 
 class AdminWindow(QWidget):

@@ -410,7 +410,7 @@ def test_managers_find_the_editor_in_administration(qtbot: QtBot, org: Org,
     window = AdminWindow(org.ws, org.ramon, runner, AdminAccess(design=True, setup=False))
     qtbot.addWidget(window)
     titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
-    assert titles == ["Ticket types", "SLAs"]
+    assert titles == ["Ticket types", "SLAs", "Work orders"]
     section = window.show_section(SlaEditorSection)
     assert isinstance(section, SlaEditorSection)
     qtbot.waitUntil(lambda: not section.is_loading)
