@@ -27,6 +27,7 @@ from desktopdesk.documents.scan_checks import (
     opened_image,
     read_pdf,
 )
+from desktopdesk.documents.scan_orientation import turned_clockwise, upright
 
 #: Long side of an image page after reduction for sync: an A4 sheet at about 190 dpi, so
 #: handwriting and signatures stay legible while a 12-megapixel phone photo (3-5 MB)
@@ -39,25 +40,6 @@ SYNC_JPEG_QUALITY = 80
 #: which only means "unknown") cannot be trusted.
 ASSUMED_DPI = 150
 _A4_PORTRAIT_PT = (595.28, 841.89)
-#: EXIF orientation -> the transposition that makes the picture upright: the table of
-#: ImageOps.exif_transpose, applied here to the reduced picture rather than the full one
-#: (and to the converted one, which no longer carries the tag).
-_EXIF_TURNS = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
-_CLOCKWISE = {
-    90: Image.Transpose.ROTATE_270,
-    180: Image.Transpose.ROTATE_180,
-    270: Image.Transpose.ROTATE_90,
-}
-
-
 @dataclass(frozen=True)
 class CombinedScan:
     """The combined PDF, ready to attach; ``pages`` is how many the technician will see."""
@@ -117,9 +99,7 @@ def _add_pdf_page(writer: PdfWriter, reader: PdfReader, page: ScanPage) -> None:
 def _image_page_pdf(page: ScanPage, max_side_px: int, jpeg_quality: int) -> bytes:
     """A one-page PDF holding the page's image, reduced, upright and turned."""
     reduced, orientation, original_long_side, dpi = _decoded_reduced(page, max_side_px)
-    for turn in (_EXIF_TURNS.get(orientation), _CLOCKWISE.get(page.rotation)):
-        if turn is not None:
-            reduced = reduced.transpose(turn)
+    reduced = turned_clockwise(upright(reduced, orientation), page.rotation)
     width_pt, height_pt = _page_size_pt(reduced.size, original_long_side, dpi)
     # JPEG settings only for JPEG pages: Pillow hands them on to its CCITT (TIFF) encoder.
     jpeg = {"quality": jpeg_quality, "optimize": True} if reduced.mode != "1" else {}

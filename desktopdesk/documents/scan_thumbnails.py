@@ -29,29 +29,11 @@ from desktopdesk.documents.scan_checks import (
     damaged_pdf,
     opened_image,
 )
+from desktopdesk.documents.scan_orientation import turned_clockwise, upright
 
 #: Long side of a thumbnail, in pixels: big enough to recognise a signed sheet and its
 #: orientation in a list of a dozen, small enough to make in a blink.
 THUMBNAIL_SIDE_PX = 160
-
-#: EXIF orientation -> the transposition that makes the picture upright (the table of
-#: ``ImageOps.exif_transpose``, applied to the reduced picture).
-_EXIF_TURNS = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
-#: Clockwise quarter turns as Pillow's (counter-clockwise) transpositions.
-_CLOCKWISE = {
-    90: Image.Transpose.ROTATE_270,
-    180: Image.Transpose.ROTATE_180,
-    270: Image.Transpose.ROTATE_90,
-}
-
 
 @dataclass(frozen=True)
 class Thumbnail:
@@ -82,9 +64,7 @@ def scan_thumbnail(page: ScanPage, side: int = THUMBNAIL_SIDE_PX) -> Thumbnail:
         picture = _pdf_page_picture(page, side)
     else:
         picture = _image_page_picture(page, side)
-    turn = _CLOCKWISE.get(page.rotation)
-    if turn is not None:
-        picture = picture.transpose(turn)
+    picture = turned_clockwise(picture, page.rotation)
     return Thumbnail(picture.width, picture.height, picture.tobytes())
 
 
@@ -99,8 +79,7 @@ def _image_page_picture(page: ScanPage, side: int) -> Image.Image:
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
         picture = _on_white(image)
         picture.thumbnail((side, side), Image.Resampling.LANCZOS)
-    turn = _EXIF_TURNS.get(orientation)
-    return picture.transpose(turn) if turn is not None else picture
+    return upright(picture, orientation)
 
 
 def _on_white(image: Image.Image) -> Image.Image:

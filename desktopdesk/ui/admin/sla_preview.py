@@ -11,15 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktopdesk.ui.admin.org_form import button
+from desktopdesk.ui.admin.preview_ticket_picker import PickerWords, PreviewTicketPicker
 from desktopdesk.ui.admin.sla_source import SlaPreview, TicketOption, breach_lines
 from desktopdesk.ui.form_messages import error_label, heading_label, text_label
 from desktopdesk.ui.sla_histogram import SlaHistogram
@@ -47,18 +42,13 @@ class SlaPreviewPanel(QWidget):
         self.heading.setText("Preview")
         intro = text_label(self, "sla_preview_intro", MUTED_STYLE)
         intro.setText(INTRO)
-        self.ticket_combo = QComboBox(self)
-        self.ticket_combo.setObjectName("sla_preview_ticket")
-        self.ticket_combo.setAccessibleName("Ticket to preview")
-        self.ticket_combo.setEditable(True)
-        self.ticket_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        line_edit = self.ticket_combo.lineEdit()
-        assert line_edit is not None
-        line_edit.setPlaceholderText("Ticket number (#12), or pick one")
-        self.ticket_combo.setToolTip("Tickets of the groups applying this SLA are offered; "
-                                     "any ticket you can see may be typed.")
-        self.show_button = button(self, "sla_preview_show", "Preview", "mdi6.play-outline",
-                                  "Evaluate the ticket under this SLA as typed")
+        self.picker = PreviewTicketPicker(PickerWords(
+            "sla_preview", "Ticket to preview",
+            "Tickets of the groups applying this SLA are offered; any ticket you can see "
+            "may be typed.", "Preview", "mdi6.play-outline",
+            "Evaluate the ticket under this SLA as typed"), self)
+        self.ticket_combo = self.picker.ticket_combo
+        self.picker.ticket_requested.connect(self.ticket_requested)
         self.error = error_label(self, "ticket")
         self.summary = text_label(self, "sla_preview_summary")
         self.summary.setAccessibleName("What this SLA would give")
@@ -70,45 +60,28 @@ class SlaPreviewPanel(QWidget):
         self.breaches.setAccessibleName("The breaches, one by one")
         self.histogram = SlaHistogram(self)
         self.histogram.hide()
-        picker = QHBoxLayout()
-        picker.addWidget(self.ticket_combo, 1)
-        picker.addWidget(self.show_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(intro)
-        layout.addLayout(picker)
+        layout.addWidget(self.picker)
         layout.addWidget(self.error)
         layout.addWidget(self.summary)
         layout.addWidget(self.details)
         layout.addWidget(self.histogram)
         layout.addWidget(self.breaches)
         layout.addStretch(1)
-        self.show_button.clicked.connect(self._on_show_button_clicked)
-        self.ticket_combo.activated.connect(self._on_ticket_combo_activated)
-        line_edit.returnPressed.connect(self._on_show_button_clicked)
 
     @property
     def ticket_text(self) -> str:
-        return self.ticket_combo.currentText().strip()
+        return self.picker.ticket_text
 
     def set_options(self, options: Sequence[TicketOption]) -> None:
-        """Offer ``options``, keeping what is typed."""
-        typed = self.ticket_combo.currentText()
-        was = self.ticket_combo.blockSignals(True)
-        try:
-            self.ticket_combo.clear()
-            for option in options:
-                self.ticket_combo.addItem(option.text, option.id)
-            self.ticket_combo.setCurrentIndex(-1)
-            self.ticket_combo.setEditText(typed)
-        finally:
-            self.ticket_combo.blockSignals(was)
+        self.picker.set_options(options)
 
     def choose(self, text: str) -> None:
-        """Pick the ticket ``text`` names, as typing it and pressing Enter does."""
-        self.ticket_combo.setEditText(text)
-        self._on_show_button_clicked()
+        """Evaluate the ticket ``text`` names, as typing it and pressing Enter does."""
+        self.picker.choose(text)
 
     def show_preview(self, preview: SlaPreview, *, unsaved: bool) -> None:
         """Show ``preview``; ``unsaved``: of a form that differs from the SLA saved."""
@@ -142,15 +115,3 @@ class SlaPreviewPanel(QWidget):
         self.details.clear()
         self.breaches.clear()
         self.histogram.hide()
-
-    @Slot()
-    def _on_show_button_clicked(self) -> None:
-        if self.ticket_text:
-            line_edit = self.ticket_combo.lineEdit()
-            if line_edit is not None:
-                line_edit.setCursorPosition(0)  # the number shows, not the title's end
-            self.ticket_requested.emit(self.ticket_text)
-
-    @Slot(int)
-    def _on_ticket_combo_activated(self, _index: int) -> None:
-        self._on_show_button_clicked()
