@@ -113,7 +113,7 @@ def render_tab_and_dialog(app: QCoreApplication, workspace: Workspace, user_id: 
     dialog.rotate_selected(90)  # the photo was taken turned a quarter to the left
     settle(app)
     targets.append(save_atomically(dialog, out / DIALOG_FILE))
-    dialog.close()
+    dialog.done(0)  # close() would ask whether to discard the pages
     view.close()
     runner.wait_for_done()
     return targets

@@ -45,6 +45,7 @@ class PdfToolbar(QWidget):
                                         "Show the page at its printed size")
         self.status_label = QLabel(self)
         self.status_label.setObjectName("pdf_status")
+        self.status_label.setAccessibleName("Page drawing status")
         palette.set_style(self.status_label, "color: $muted_text;")
         self.page_label = QLabel(self)
         self.page_label.setObjectName("pdf_page")

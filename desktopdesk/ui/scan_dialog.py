@@ -8,7 +8,8 @@ pages, while the other files of the same batch are added. The pages can then be 
 (buttons, keyboard or dragging), turned and removed, with a running estimate of the
 size sync will carry. "Attach as signed work order" hands the pages, in order, to the
 ``validate`` callable on a worker (the work-orders tab passes ``validate_work_order``
-for its work order) and the dialog closes once it is attached.
+for its work order) and the dialog closes once it is attached. Cancel, Esc or closing
+the window with pages added asks first: the pages would be lost without a word.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from desktopdesk.ui.form_messages import (
     refusal,
     text_label,
 )
+from desktopdesk.ui.messages import confirm
 from desktopdesk.ui.scan_loader import ScanLoader
 from desktopdesk.ui.scan_page_actions import ScanPageActions
 from desktopdesk.ui.scan_pages_model import ScanPagesModel
@@ -139,6 +141,7 @@ class ScanDialog(QDialog):
         tools.addStretch(1)
         self.status = QLabel(self)
         self.status.setObjectName("scan_status")
+        self.status.setAccessibleName("Scan status")
         palette.set_style(self.status, "QLabel#scan_status { color: $muted_text; }")
         tools.addWidget(self.status)
 
@@ -211,6 +214,9 @@ class ScanDialog(QDialog):
         self.page_actions.update(self.selected_rows(), self.model.rowCount(),
                                  attaching=attaching)
         self.pages.setEnabled(not attaching)
+        # "Add them" while attaching would take the offer away for nothing: the pages
+        # are not added then, and the offer is wanted back if attaching fails.
+        self.scanner.recent.setEnabled(not attaching)
         self.attach_button.setEnabled(has_pages and not self.is_busy)
         self.cancel_button.setEnabled(not attaching)
         if attaching:
@@ -395,9 +401,21 @@ class ScanDialog(QDialog):
             messages.error(self, "The signed scan could not be attached.", details=str(error))
 
     def reject(self) -> None:
+        """Cancel, Esc and closing the window (``QDialog.closeEvent`` rejects): with pages
+        added, only once the person said to discard them."""
         if self._attach_task is not None:
             return  # attaching: the ticket will have it in a moment
+        if self.model.rowCount() and not self._may_discard():
+            return
         super().reject()
+
+    def _may_discard(self) -> bool:
+        count = self.model.rowCount()
+        pages, them, action = (("1 page", "it", "Discard page") if count == 1
+                               else (f"{count} pages", "them", "Discard pages"))
+        return confirm(self, "Discard the signed scan",
+                       f"The {pages} added will not be attached to {self.subject.text()}. "
+                       f"Discard {them}?", action)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._attach_task is not None:

@@ -9,9 +9,13 @@ what is handed on).
 
 The folder is often a network share (a scanner on the LAN saving into SMB or NFS), so:
 
-- it is listed on the task runner, never on the GUI thread (a slow or disconnected share
-  would freeze the window), and a listing that comes back after another folder was
-  chosen is dropped;
+- it is listed off the GUI thread (a slow or disconnected share would freeze the window),
+  on a runner of its own (``FolderListings``): a share that hangs holds one of its
+  threads, never one the window reads tickets on;
+- a folder is listed once at a time, however often it is watched again: a dialog closed
+  and opened while a hung share is being listed waits for that listing instead of
+  starting another that would hang too (and a listing that comes back after another
+  folder was chosen is dropped);
 - it is looked at every ``poll_ms`` as well as on QFileSystemWatcher's events, which
   do not come on Linux for files another machine writes into a share.
 """
@@ -25,7 +29,7 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 
 from desktopdesk.ui.scanner_folder_source import FolderEntry, FolderListing, list_scans
-from desktopdesk.ui.tasks import TaskRunner
+from desktopdesk.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger("desktopdesk.ui.scans")
 
@@ -34,14 +38,66 @@ SETTLE_MS = 700
 POLL_MS = 3000
 
 
-def _listing(generation: int, folder: Path) -> tuple[int, FolderListing]:
-    """On a worker: the folder's scans, tagged with the watch they were asked for. Never
-    raises: a look that fails is a folder that cannot be read this time."""
+#: Threads for listing folders: one per folder at most (``FolderListings``), so a hung
+#: share holds one and another folder chosen meanwhile is still listed.
+LISTING_THREADS = 2
+
+
+def _listing(folder: Path) -> FolderListing:
+    """On a worker: the folder's scans. Never raises: a look that fails is a folder that
+    cannot be read this time."""
     try:
-        return generation, list_scans(folder)
+        return list_scans(folder)
     except Exception as error:
         log.warning("cannot list the scanner folder %s", folder, exc_info=True)
-        return generation, FolderListing(folder, problem=str(error) or type(error).__name__)
+        return FolderListing(folder, problem=str(error) or type(error).__name__)
+
+
+class FolderListings(QObject):
+    """The folder listings of the whole app, each folder listed once at a time.
+
+    Listing a share that hangs does not return: its thread is lost until the share
+    answers. So the listings have a runner of their own, and a folder asked for again
+    while its listing is out waits for that one (``listed`` says it to every watcher)
+    instead of losing one more thread to it, however many dialogs open and close
+    meanwhile.
+    """
+
+    #: A folder was listed: its ``FolderListing`` (for whoever watches that folder).
+    listed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, *,
+                 max_threads: int = LISTING_THREADS) -> None:
+        super().__init__(parent)
+        self.setObjectName("folder_listings")
+        self.runner = TaskRunner(self, max_threads=max_threads)
+        self._in_flight: dict[Path, Task] = {}
+
+    def request(self, folder: Path) -> None:
+        """List ``folder``, unless its listing is out already; ``listed`` answers."""
+        if folder in self._in_flight:
+            return
+        task = self.runner.run(partial(_listing, folder))
+        task.succeeded.connect(self._on_listing_task_succeeded)
+        self._in_flight[folder] = task
+
+    @Slot(object)
+    def _on_listing_task_succeeded(self, listing: FolderListing) -> None:
+        # Out of the way first: a watcher hearing this may ask for the next look now.
+        self._in_flight.pop(listing.folder, None)
+        self.listed.emit(listing)
+
+
+_listings: FolderListings | None = None
+
+
+def folder_listings() -> FolderListings:
+    """The app's ``FolderListings``, made on first use (on the GUI thread, where the
+    watchers live) and kept for the app's life: it outlives every dialog."""
+    global _listings
+    if _listings is None:
+        _listings = FolderListings()
+    return _listings
 
 
 class WatchedFolder(QObject):
@@ -54,15 +110,21 @@ class WatchedFolder(QObject):
     folder_read = Signal(object)
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None, *,
-                 settle_ms: int = SETTLE_MS, poll_ms: int = POLL_MS) -> None:
+                 settle_ms: int = SETTLE_MS, poll_ms: int = POLL_MS,
+                 listings: FolderListings | None = None) -> None:
+        """``runner`` is the window's (kept for the owner's other work); the folder is
+        listed by ``listings`` (the app's, unless one is given)."""
         super().__init__(parent)
         self.setObjectName("watched_folder")
         self.runner = runner
+        self.listings = listings if listings is not None else folder_listings()
+        self.listings.listed.connect(self._on_listings_listed)
         self._settle_ms = settle_ms
         self._poll_ms = poll_ms
         self._folder: Path | None = None
-        #: Counts ``watch`` calls: a listing asked for an earlier one is stale.
-        self._generation = 0
+        #: Whether a listing of the folder is awaited (it may have been asked for before
+        #: this watch: a folder is listed once at a time).
+        self._awaiting = False
         self._watcher: QFileSystemWatcher | None = None
         #: None until a first listing came back; then whether the folder could be read.
         self._readable: bool | None = None
@@ -71,7 +133,6 @@ class WatchedFolder(QObject):
         self._known: set[str] | None = None
         #: New files still being written: what the last look saw of each.
         self._pending: dict[str, FolderEntry] = {}
-        self._listing_now = False
         self._look_again = False
         self._next_look = QTimer(self)
         self._next_look.setObjectName("watched_folder_next_look")
@@ -106,19 +167,19 @@ class WatchedFolder(QObject):
         """Look at the folder now (after the look in flight, if there is one)."""
         if self._folder is None:
             return
-        if self._listing_now:
+        if self._awaiting:
             self._look_again = True
             return
         self._next_look.stop()
-        self._listing_now = True
         self._look_again = False
-        task = self.runner.run(partial(_listing, self._generation, self._folder))
-        task.succeeded.connect(self._on_listing_task_succeeded)
+        self._awaiting = True
+        # The folder's listing out already (this watcher's before ``watch`` again, or
+        # another dialog's) is waited for rather than doubled.
+        self.listings.request(self._folder)
 
     def _stop(self) -> None:
-        self._generation += 1
+        self._awaiting = False
         self._next_look.stop()
-        self._listing_now = False
         self._look_again = False
         self._pending.clear()
         self._known = None
@@ -130,11 +191,10 @@ class WatchedFolder(QObject):
         self._folder = None
 
     @Slot(object)
-    def _on_listing_task_succeeded(self, result: tuple[int, FolderListing]) -> None:
-        generation, listing = result
-        if generation != self._generation:
-            return  # asked for a folder no longer watched
-        self._listing_now = False
+    def _on_listings_listed(self, listing: FolderListing) -> None:
+        if not self._awaiting or listing.folder != self._folder:
+            return  # another folder, or one no longer watched
+        self._awaiting = False
         was_readable, self._readable = self._readable, listing.readable
         if not listing.readable:
             if was_readable is not False:

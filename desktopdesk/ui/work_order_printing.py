@@ -2,7 +2,7 @@
 resolution (at most ``PRINT_DPI``: more only costs memory), the GUI thread paints it on
 the paper fitted to it, turning the paper for a landscape page, and only then is the
 next page drawn. So a long work order printed at 300 dpi holds one page picture at a
-time, and a page range draws only the pages asked for.
+time, and a page list ("1,4") draws only the pages asked for.
 
 A PDF that PDFium cannot draw (a damaged page after good ones) stops the job and says
 the document's problem, not the printer's.
@@ -16,7 +16,7 @@ from functools import partial
 
 from PySide6.QtCore import QObject, QRect, QRectF, QSize, Signal, Slot
 from PySide6.QtGui import QImage, QPageLayout, QPainter
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from desktopdesk.documents.pdf_pages import PdfUnreadable, page_sizes, render_pages
@@ -31,6 +31,7 @@ def choose_printer(parent: QWidget, printer: QPrinter) -> bool:
     dialog = QPrintDialog(printer, parent)
     dialog.setObjectName("print_dialog")
     dialog.setWindowTitle("Print work order")
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintCurrentPage, True)
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
@@ -44,14 +45,28 @@ def fitted(image: QSize, box: QRect) -> QRectF:
                   width, height)
 
 
-def wanted_pages(printer: QPrinter, count: int) -> list[int]:
-    """The 0-based pages the print dialog asked for (all of them unless a range)."""
-    first, last = printer.fromPage(), printer.toPage()
-    if first <= 0 and last <= 0:
-        return list(range(count))
-    first = max(first, 1)
-    last = min(last if last > 0 else count, count)
-    return list(range(first - 1, last))
+def wanted_pages(printer: QPrinter, count: int, current: int = 0) -> list[int]:
+    """The 0-based pages the print dialog asked for, in order, each once.
+
+    A page list ("1,4" or "1-2,5") counts only when the dialog says so
+    (``PageRange``): Qt 6's ``fromPage``/``toPage`` are only the first and last page of
+    the list. "Current page" is page ``current`` (1-based, as the viewer shows it); the
+    viewer has no selection of pages, so "Selection" is that page too. Without a page
+    shown (0), both print every page, as does anything else.
+    """
+    every = list(range(count))
+    match printer.printRange():
+        case QPrinter.PrintRange.PageRange:
+            ranges = printer.pageRanges().toRangeList()
+            if not ranges:
+                return every
+            asked = (page for span in ranges
+                     for page in range(max(span.from_, 1), min(span.to, count) + 1))
+            return sorted({page - 1 for page in asked})
+        case QPrinter.PrintRange.CurrentPage | QPrinter.PrintRange.Selection:
+            return [current - 1] if 1 <= current <= count else every
+        case _:
+            return every
 
 
 @dataclass(frozen=True)
@@ -100,11 +115,13 @@ class PrintJob(QObject):
     crashed = Signal(object)
 
     def __init__(self, runner: TaskRunner, printer: QPrinter, data: bytes,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, current_page: int = 0) -> None:
+        """``current_page``: the page shown (1-based; 0: none), for "Current page"."""
         super().__init__(parent)
         self.runner = runner
         self.printer = printer
         self.data = data
+        self.current_page = current_page
         self.dpi = float(min(PRINT_DPI, max(72, printer.resolution())))
         self._painter = QPainter()
         self._wanted: list[int] = []
@@ -134,7 +151,7 @@ class PrintJob(QObject):
         if answer.problem:
             self.document_failed.emit(answer.problem)
             return
-        self._wanted = wanted_pages(self.printer, answer.count)
+        self._wanted = wanted_pages(self.printer, answer.count, self.current_page)
         if not self._wanted:
             self.nothing_to_print.emit(answer.count)
             return

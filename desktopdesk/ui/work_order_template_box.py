@@ -1,7 +1,13 @@
 """The Work orders tab's template drop-down: the ticket type's own template first, then
 the others by name, the system template among them. A choice is kept while the tab
 shows the same ticket (the list is read again after each generate) and forgotten for
-the next ticket."""
+the next ticket.
+
+The options belong to one ticket (``ticket_id``). Generate (Ctrl+Shift+P works from any
+tab) may run for a ticket whose list is not read yet, while the box still holds the
+previous ticket's options and choice: ``chosen`` then says the ticket's own template,
+never a choice made on another ticket.
+"""
 
 from __future__ import annotations
 
@@ -33,13 +39,17 @@ class TemplateBox(QComboBox):
                         "you choose another")
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.setMinimumContentsLength(24)
+        #: The ticket the options (and the choice) are for; None: none listed.
+        self.ticket_id: uuid.UUID | None = None
         self._kept = _OWN
         self.activated.connect(self._on_activated)
 
-    def show_options(self, options: Sequence[TemplateOption], *, same_ticket: bool) -> None:
-        """List ``options``, keeping the person's choice for the same ticket."""
-        if not same_ticket:
+    def show_options(self, options: Sequence[TemplateOption], ticket_id: uuid.UUID) -> None:
+        """List ``options`` for ``ticket_id``, keeping the person's choice if it was made
+        for the same ticket."""
+        if ticket_id != self.ticket_id:
             self._kept = _OWN
+        self.ticket_id = ticket_id
         self.clear()
         for option in options:
             text = f"{option.name} (this ticket's type)" if option.tickets_own else option.name
@@ -50,10 +60,19 @@ class TemplateBox(QComboBox):
         kept = self.findData(self._kept)
         self.setCurrentIndex(kept if kept >= 0 else 0)
 
-    def chosen(self) -> uuid.UUID | TicketsOwn | None:
-        """What Generate prints with: the ticket's own (``THE_TICKETS_OWN``) or an id
-        (None: the system template)."""
-        key = self.currentData() if self.currentIndex() >= 0 else _OWN
+    def forget(self) -> None:
+        """Another ticket is shown: no options, and no choice, until its list is read."""
+        self.ticket_id = None
+        self._kept = _OWN
+        self.clear()
+
+    def chosen(self, ticket_id: uuid.UUID) -> uuid.UUID | TicketsOwn | None:
+        """What Generate prints ``ticket_id`` with: the ticket's own (``THE_TICKETS_OWN``)
+        or an id (None: the system template). Only a choice made among this ticket's
+        options counts."""
+        if ticket_id != self.ticket_id or self.currentIndex() < 0:
+            return THE_TICKETS_OWN
+        key = self.currentData()
         if key == _OWN or not isinstance(key, str):
             return THE_TICKETS_OWN
         return uuid.UUID(key) if key else None

@@ -121,6 +121,7 @@ class WorkOrderViewer(QDialog):
         self.save_button = self._button(self.save_action, "viewer_save_as", "Save as")
         self.status = QLabel(self)
         self.status.setObjectName("viewer_status")
+        self.status.setAccessibleName("Print and save status")
         self.status.setWordWrap(True)  # a document's problem may be long: never the buttons'
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         palette.set_style(self.status, "QLabel#viewer_status { color: $muted_text; }")
@@ -236,7 +237,8 @@ class WorkOrderViewer(QDialog):
             printer = self.make_printer()
             if not choose_printer(self, printer):
                 return
-        job = PrintJob(self.runner, printer, self.data, self)
+        job = PrintJob(self.runner, printer, self.data, self,
+                       current_page=self.view.current_page)
         job.page_printed.connect(self._on_print_job_page_printed)
         job.finished.connect(self._on_print_job_finished)
         job.document_failed.connect(self._on_print_job_document_failed)

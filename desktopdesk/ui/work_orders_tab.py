@@ -181,6 +181,11 @@ class WorkOrdersTab(LazyReportTab):
     # --- What is shown --------------------------------------------------------------------
 
     def show_details(self, details: TicketDetails) -> None:
+        if details.id != self.ticket_id:
+            # The previous ticket's options and choice must not print this one
+            # (Ctrl+Shift+P generates before the list is read).
+            self.data = None
+            self.template_box.forget()
         super().show_details(details)
         self._update_actions()  # Generate works before the list is read (Ctrl+Shift+P)
 
@@ -198,7 +203,7 @@ class WorkOrdersTab(LazyReportTab):
         if not same_ticket:
             self.problems.hide()
         self.data = data
-        self.template_box.show_options(data.templates, same_ticket=same_ticket)
+        self.template_box.show_options(data.templates, data.ticket_id)
         self.model.set_entries(data.items)
         if data.items:
             self.pages.setCurrentIndex(_PAGE_LIST)
@@ -246,7 +251,8 @@ class WorkOrdersTab(LazyReportTab):
         self.status.setText("Generating the work order…")
         self._update_actions()
         task = self.runner.run(partial(generate_work_order, self.workspace, self.user_id,
-                                       self.ticket_id, template_id=self.template_box.chosen()))
+                                       self.ticket_id,
+                                       template_id=self.template_box.chosen(self.ticket_id)))
         task.succeeded.connect(self._on_generate_task_succeeded)
         task.failed.connect(self._on_generate_task_failed)
 

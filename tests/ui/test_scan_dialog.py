@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktopdesk.documents.pdf_pages import PdfUnreadable
@@ -26,6 +26,7 @@ from desktopdesk.ui.scan_dialog import ScanDialog
 from desktopdesk.ui.shortcuts import SHORTCUTS
 from desktopdesk.ui.tasks import TaskRunner
 from tests.documents.test_pdf_pages import two_pages, with_a_missing_page
+from tests.ui.test_work_order_viewer import unnamed_controls
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -82,7 +83,31 @@ def scan_dialogs(qtbot: QtBot, workspace: Workspace,
     yield make
     runner.wait_for_done()
     for dialog in dialogs:
-        dialog.close()
+        dialog.done(QDialog.DialogCode.Rejected)  # close() would ask about the pages
+
+
+class Questions:
+    """The questions the dialog asked, and the answer each gets (True: the action)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.answer = True
+
+    def __call__(self, _parent: object, _title: str, text: str, _action: str) -> bool:
+        self.asked.append(text)
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def questions() -> Iterator[Questions]:
+    """The dialog's questions, recorded and answered "Discard" unless a test says
+    otherwise (a real one would wait for a click, and pytest-qt closes the dialogs a
+    test leaves open, pages and all). A patch of its own: a test's
+    ``monkeypatch.undo()`` leaves it. Import it into a module that opens scan dialogs."""
+    answers = Questions()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scan_dialog, "confirm", answers)
+        yield answers
 
 
 @pytest.fixture
@@ -379,3 +404,49 @@ def test_the_dialog_s_keys_are_the_registry_s(make_scan_dialog: MakeScanDialog) 
         assert action.shortcutContext() == entry.scope.context, name
     assert dialog.page_actions.move_up in dialog.pages.actions()  # the pages' keys
     assert dialog.page_actions.add in dialog.actions()
+
+
+# --- Leaving ----------------------------------------------------------------------------------
+
+
+def test_cancel_esc_or_closing_asks_before_the_pages_are_discarded(
+    qtbot: QtBot, make_scan_dialog: MakeScanDialog, tmp_path: Path, questions: Questions,
+) -> None:
+    dialog = make_scan_dialog()
+    add_and_wait(qtbot, dialog, photos(tmp_path))
+    questions.answer = False  # "Cancel": keep the pages
+    rejected: list[bool] = []
+    dialog.rejected.connect(lambda: rejected.append(True))
+
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog.pages, Qt.Key.Key_Escape)
+    dialog.close()  # the window's close button
+
+    assert questions.asked == [
+        "The 3 pages added will not be attached to work-order-812-20260302-1015.pdf. "
+        "Discard them?"] * 3
+    assert dialog.isVisible()
+    assert dialog.model.rowCount() == 3
+    assert rejected == []
+
+    questions.answer = True
+    qtbot.keyClick(dialog.pages, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    assert rejected == [True]
+
+
+def test_with_no_pages_the_dialog_closes_without_asking(
+    qtbot: QtBot, make_scan_dialog: MakeScanDialog, questions: Questions,
+) -> None:
+    dialog = make_scan_dialog()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert questions.asked == []
+
+
+def test_the_status_line_and_every_control_are_named(
+    qtbot: QtBot, make_scan_dialog: MakeScanDialog,
+) -> None:
+    dialog = make_scan_dialog()
+    assert unnamed_controls(dialog) == []
+    assert dialog.status.accessibleName() == "Scan status"

@@ -38,6 +38,7 @@ from tests.ui.test_scan_dialog import (
     add_and_wait,
     card,
     page_colours,
+    questions,  # noqa: F401  (autouse: dialogs left with pages are closed without asking)
     scan_dialogs,
     write_photo,
 )
@@ -386,3 +387,83 @@ def test_recent_scans_leave_out_the_ticket_s_files_and_the_last_job_s_pages(
     assert second.scanner.recent.offered == [folder / "IMG_0002.jpg"]
     second.close()
     runner.wait_for_done()
+
+
+def test_a_share_that_hangs_is_listed_once_and_keeps_the_window_s_runner_free(
+    qtbot: QtBot, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The validate dialog closed and opened again, and another one opened, while the
+    scanner's share does not answer: one listing waits on the share, not three, and
+    the window still reads tickets meanwhile."""
+    share = tmp_path / "Scanner share"
+    share.mkdir()
+    write_photo(share / "scan_0001.jpg", GREEN)
+    answer = threading.Event()
+    listings: list[Path] = []
+    real = watched_folder.list_scans
+
+    def hung_share(where: Path) -> FolderListing:
+        listings.append(where)
+        answer.wait(timeout=30)
+        return real(where)
+
+    monkeypatch.setattr(watched_folder, "list_scans", hung_share)
+    first = WatchedFolder(runner, poll_ms=60_000)
+    second = WatchedFolder(runner, poll_ms=60_000)
+    try:
+        first.watch(share)
+        qtbot.waitUntil(lambda: listings == [share])
+        first.watch(None)  # the dialog closed
+        first.watch(share)  # and opened again
+        second.watch(share)  # another work order's dialog
+        ticket_read = runner.run(lambda: "the ticket")
+        with qtbot.waitSignal(ticket_read.succeeded, timeout=10_000) as read:
+            pass
+        assert read.args == ["the ticket"]
+        assert listings == [share]
+        assert first.readable is None  # still waiting
+        assert second.readable is None
+    finally:
+        answer.set()
+
+    qtbot.waitUntil(lambda: first.readable is True and second.readable is True)
+    assert listings == [share]  # the one listing answered both
+    first.watch(None)
+    second.watch(None)
+
+
+def test_the_recent_scans_cannot_be_taken_while_attaching_and_stay_offered(
+    qtbot: QtBot, make_scan_dialog: MakeScanDialog, workspace: Workspace, tmp_path: Path,
+) -> None:
+    """"Add them" clicked while attaching would clear the offer for nothing (nothing is
+    added then): if attaching fails, the recent scan must still be offered."""
+    folder = tmp_path / "Scans"
+    folder.mkdir()
+    write_photo(folder / "scan_0007.jpg", GREEN)
+    DesktopPreferences(workspace.data_dir).set_scanner_folder(folder)
+    release = threading.Event()
+
+    def refused_after_a_while(_pages: Sequence[ScanPage]) -> object:
+        release.wait(timeout=10)
+        raise DomainError("not_allowed", "You may not add files to #812.")
+
+    dialog = make_scan_dialog(refused_after_a_while)
+    recent = dialog.scanner.recent
+    qtbot.waitUntil(recent.isVisible)
+    add_and_wait(qtbot, dialog, [write_photo(tmp_path / "IMG_0001.jpg", RED)])
+    try:
+        dialog.attach()
+        assert not recent.add_button.isEnabled()
+        qtbot.mouseClick(recent.add_button, Qt.MouseButton.LeftButton)
+        assert recent.offered == [folder / "scan_0007.jpg"]
+    finally:
+        release.set()
+
+    qtbot.waitUntil(lambda: not dialog.is_busy, timeout=10_000)
+    assert dialog.refusals.text() == "You may not add files to #812."
+    assert recent.isVisible()
+    assert recent.add_button.isEnabled()
+    assert recent.message.text() == "1 recent scan in the scanner folder: scan_0007.jpg."
+    with qtbot.waitSignal(dialog.files_loaded, timeout=20_000):
+        qtbot.mouseClick(recent.add_button, Qt.MouseButton.LeftButton)
+    assert page_colours(dialog.model.pages()) == ["red", "scan_0007.jpg"]

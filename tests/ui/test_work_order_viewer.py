@@ -12,9 +12,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QPageRanges
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QComboBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
@@ -53,13 +59,16 @@ MakeViewer = Callable[..., WorkOrderViewer]
 def make_viewer(qtbot: QtBot, runner: TaskRunner) -> Iterator[MakeViewer]:
     viewers: list[WorkOrderViewer] = []
 
-    def make(**options: object) -> WorkOrderViewer:
+    def make(*, show: bool = True, **options: object) -> WorkOrderViewer:
+        """The viewer, shown unless ``show`` is False (for a test that must listen to it
+        before the event loop runs: showing spins it)."""
         viewer = WorkOrderViewer(runner, "work-order-812-20260302-1015.pdf",
                                  subtitle="Standard work order", **options)  # type: ignore[arg-type]
         qtbot.addWidget(viewer)
         viewers.append(viewer)
-        viewer.show()
-        qtbot.waitExposed(viewer)
+        if show:
+            viewer.show()
+            qtbot.waitExposed(viewer)
         return viewer
 
     yield make
@@ -70,18 +79,22 @@ def make_viewer(qtbot: QtBot, runner: TaskRunner) -> Iterator[MakeViewer]:
 
 
 def shown_viewer(qtbot: QtBot, make_viewer: MakeViewer, data: bytes) -> WorkOrderViewer:
-    viewer = make_viewer(load=lambda: data)
+    """A viewer showing ``data``, its pages drawn. It listens for ``rendered`` before it
+    is shown: waiting until it is exposed spins the event loop, and the pages may be
+    drawn by then."""
+    viewer = make_viewer(load=lambda: data, show=False)
     with qtbot.waitSignal(viewer.view.rendered, timeout=20_000):
-        pass
+        viewer.show()
+    qtbot.waitExposed(viewer)
     return viewer
 
 
 def test_the_viewer_shows_every_page(qtbot: QtBot, make_viewer: MakeViewer) -> None:
-    viewer = make_viewer(load=two_pages)
+    viewer = make_viewer(load=two_pages, show=False)
     assert not viewer.print_button.isEnabled()  # nothing to print while it opens
 
     with qtbot.waitSignal(viewer.view.rendered, timeout=20_000) as rendered:
-        pass
+        viewer.show()
 
     assert rendered.args == [2]
     (first_width, first_height), (second_width, second_height) = viewer.view.page_sizes
@@ -157,6 +170,7 @@ def test_a_page_range_from_the_print_dialog_is_honoured(
     viewer = shown_viewer(qtbot, make_viewer, two_pages())
     printer = pdf_printer(tmp_path / "second.pdf")
     printer.setFromTo(2, 2)
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)  # as the dialog sets it
 
     with qtbot.waitSignal(viewer.printed, timeout=20_000) as printed:
         viewer.print_document(printer)
@@ -191,9 +205,81 @@ def test_only_the_pages_asked_for_are_printed(tmp_path: Path) -> None:
     printer = pdf_printer(tmp_path / "x.pdf")
     assert wanted_pages(printer, 3) == [0, 1, 2]
     printer.setFromTo(2, 3)
+    assert wanted_pages(printer, 3) == [0, 1, 2], "a range left over, All pages chosen"
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
     assert wanted_pages(printer, 3) == [1, 2]
     printer.setFromTo(2, 9)
     assert wanted_pages(printer, 3) == [1, 2]
+    printer.setPageRanges(page_list((1, 1), (4, 5)))
+    assert wanted_pages(printer, 6) == [0, 3, 4], "1,4-5: not 1 to 5"
+    assert wanted_pages(printer, 4) == [0, 3]
+    printer.setPageRanges(page_list((7, 9)))
+    assert wanted_pages(printer, 6) == [], "none of them: the viewer says so"
+
+    printer.setPrintRange(QPrinter.PrintRange.CurrentPage)
+    assert wanted_pages(printer, 6, current=3) == [2]
+    assert wanted_pages(printer, 6) == list(range(6)), "no page shown: all of them"
+    printer.setPrintRange(QPrinter.PrintRange.Selection)
+    assert wanted_pages(printer, 6, current=5) == [4]
+
+
+def page_list(*spans: tuple[int, int]) -> QPageRanges:
+    """Pages as the print dialog's "Pages:" box gives them: ``(1, 1), (4, 4)`` is "1,4"."""
+    ranges = QPageRanges()
+    for first, last in spans:
+        ranges.addRange(first, last)
+    return ranges
+
+
+def four_pages() -> bytes:
+    """Two portrait pages, then two landscape ones."""
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    for number, size in enumerate((A4, A4, landscape(A4), landscape(A4)), start=1):
+        pdf.setPageSize(size)
+        pdf.drawString(72, 72, f"Page {number}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def sheet_shapes(path: Path) -> list[str]:
+    return ["landscape" if sheet.mediabox.width > sheet.mediabox.height else "portrait"
+            for sheet in PdfReader(path).pages]
+
+
+def test_a_list_of_pages_prints_those_pages_only(
+    qtbot: QtBot, make_viewer: MakeViewer, tmp_path: Path,
+) -> None:
+    """"1,4" in the print dialog is pages 1 and 4, not 1 to 4."""
+    viewer = shown_viewer(qtbot, make_viewer, four_pages())
+    printer = pdf_printer(tmp_path / "list.pdf")
+    printer.setPageRanges(page_list((1, 1), (4, 4)))
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+
+    with qtbot.waitSignal(viewer.printed, timeout=20_000) as printed:
+        viewer.print_document(printer)
+
+    assert printed.args == [2]
+    assert sheet_shapes(tmp_path / "list.pdf") == ["portrait", "landscape"]
+    assert viewer.status.text() == "Sent 2 pages to the printer."
+
+
+def test_current_page_prints_the_page_shown(
+    qtbot: QtBot, make_viewer: MakeViewer, tmp_path: Path,
+) -> None:
+    viewer = shown_viewer(qtbot, make_viewer, four_pages())
+    viewer.view.set_zoom(1.0)  # a page taller than the window: one page in view
+    viewer.view.show_page(3)
+    assert viewer.view.current_page == 3
+    printer = pdf_printer(tmp_path / "current.pdf")
+    printer.setPrintRange(QPrinter.PrintRange.CurrentPage)
+
+    with qtbot.waitSignal(viewer.printed, timeout=20_000) as printed:
+        viewer.print_document(printer)
+
+    assert printed.args == [1]
+    assert sheet_shapes(tmp_path / "current.pdf") == ["landscape"]
 
 
 def three_pages() -> bytes:
@@ -234,6 +320,7 @@ def test_printing_draws_only_the_pages_asked_for_one_at_a_time(
     monkeypatch.setattr(PrintJob, "start", record_pages(PrintJob.start, happened))
     printer = pdf_printer(tmp_path / "range.pdf")
     printer.setFromTo(2, 3)
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
 
     with qtbot.waitSignal(viewer.printed, timeout=20_000) as printed:
         viewer.print_document(printer)
@@ -311,3 +398,20 @@ def test_the_viewer_s_keys_come_from_the_registry(
     assert viewer.print_action.shortcut().toString() == "Ctrl+Alt+P"
     assert viewer.print_action.shortcutContext() == shortcuts.WORK_ORDER_VIEWER.context
     assert viewer.save_action.shortcut() == QKeySequence(QKeySequence.StandardKey.SaveAs)
+
+
+def unnamed_controls(window: QWidget) -> list[str]:
+    """The buttons, lists and status lines of ``window`` a screen reader could not name."""
+    kinds = (QAbstractButton, QComboBox, QAbstractItemView, QAbstractScrollArea)
+    return [widget.objectName() or repr(widget) for widget in window.findChildren(QWidget)
+            if (isinstance(widget, kinds) or widget.objectName().endswith("status"))
+            and not widget.accessibleName()]
+
+
+def test_every_control_and_status_line_is_named(
+    qtbot: QtBot, make_viewer: MakeViewer,
+) -> None:
+    viewer = shown_viewer(qtbot, make_viewer, two_pages())
+    assert unnamed_controls(viewer) == []
+    assert viewer.status.accessibleName() == "Print and save status"
+    assert viewer.view.status_label.accessibleName() == "Page drawing status"

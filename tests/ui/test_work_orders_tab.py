@@ -49,6 +49,7 @@ from desktopdesk.ui.work_orders_tab import WorkOrdersTab
 from tests.conftest import Org
 from tests.ui.conftest import Embed, Tickets, qt_modules_loaded_by
 from tests.ui.test_palette import MakeAppearance, appearances
+from tests.ui.test_scan_dialog import questions  # noqa: F401  (autouse: closing never asks)
 from tests.ui.test_ticket_view import wait_loaded
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -239,9 +240,9 @@ def test_open_shows_the_pdf_and_save_as_writes_it(
         qtbot.keyClick(tab.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     viewer = opened.args[0]
     assert isinstance(viewer, WorkOrderViewer)
-    with qtbot.waitSignal(viewer.view.rendered, timeout=20_000) as rendered:
-        pass
-    assert rendered.args[0] >= 1
+    # Its pages, waited for by state: ``rendered`` may have fired while the viewer opened.
+    qtbot.waitUntil(lambda: viewer.view.page_count >= 1 and not viewer.view.is_busy
+                    and bool(viewer.view.drawn_pages()), timeout=20_000)
     assert viewer.file_name == texts(tab.model, WorkOrdersModel.FILE)[0]
     viewer.close()
 
@@ -379,3 +380,47 @@ def test_validating_offers_no_recent_scan_that_is_already_the_ticket_s(
 
     assert dialog.scanner.recent.offered == [folder / "IMG_1.jpg"]
     dialog.close()
+
+
+def test_a_template_chosen_on_one_ticket_does_not_print_the_next_one(
+    qtbot: QtBot, org: Org, tickets: Tickets, runner: TaskRunner, embed: Embed,
+    shown: list[str],
+) -> None:
+    """"Installation" chosen on ticket A; ticket B opened while on Details; Ctrl+Shift+P
+    prints B before its list is read: with B's own template, not A's choice."""
+    org.do(CreateWorkOrderTemplate(name="Installation", body_html="<p>_incident_title_</p>"),
+           org.ramon)
+    view = TicketView(org.ws, org.ramon, runner, tickets.ramon_new)
+    embed(view, 1200, 800)
+    wait_loaded(qtbot, view)
+    tab = view.work_orders_tab
+    with qtbot.waitSignal(tab.loaded, timeout=20_000):
+        view.set_current_tab("work_orders")
+    box = tab.template_box
+    box.setCurrentIndex(box.findText("Installation"))
+    box.activated.emit(box.currentIndex())
+    assert box.currentText() == "Installation"
+
+    view.set_current_tab("details")
+    assert view.show_ticket(tickets.ramon_pending)
+    wait_loaded(qtbot, view)
+    assert view.details is not None
+    assert view.details.id == tickets.ramon_pending
+    view.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view.window())
+    view.details_tab.title.setFocus()
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    printed: list[GeneratedWorkOrder] = []
+    tab.generated.connect(printed.append)
+    with qtbot.waitSignal(tab.generated, timeout=30_000):
+        qtbot.keyClick(focused, Qt.Key.Key_P,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+
+    document = printed[0].document
+    assert document.ticket_id == tickets.ramon_pending
+    assert document.template.name == "Standard work order"
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=20_000)
+    assert texts(tab.model, WorkOrdersModel.TEMPLATE) == ["Standard work order"]
+    assert box.currentText() == "Standard work order (this ticket's type)"
+    assert shown == []

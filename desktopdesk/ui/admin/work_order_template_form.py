@@ -43,7 +43,12 @@ from desktopdesk.ui.admin.work_order_template_source import (
     TemplatesPage,
     editor_body,
 )
-from desktopdesk.ui.form_messages import error_label, message_column, text_label
+from desktopdesk.ui.form_messages import (
+    error_label,
+    message_column,
+    message_label,
+    text_label,
+)
 from desktopdesk.ui.rich_text_toolbar import RichTextToolbar
 
 MUTED_STYLE = "color: $muted_text;"
@@ -52,6 +57,8 @@ LOGO_SIZE = QSize(132, 44)
 BLOCK_GROUP = "Blocks"
 UNSAVED = "● Unsaved changes"
 NOT_CREATED = "● Not created yet"
+NEW_TITLE = "New template"
+CREATE_TEXT = "Create template"
 
 
 def choose_logo(parent: QWidget) -> Path | None:
@@ -93,6 +100,8 @@ class TemplateForm(RecordForm):
         self.generation = 0
         self._saved = TemplateDraft()
         self._logo_uri = ""
+        #: A save is on its way, or its template being read back.
+        self.sending = False
         self.name_edit = self.line_edit("name", "Template name", MAX_NAME)
         self.first_input = self.name_edit
         self.description_edit = self.line_edit("description", "Description", MAX_DESCRIPTION)
@@ -113,6 +122,10 @@ class TemplateForm(RecordForm):
         self.changes_label = QLabel(self)
         self.changes_label.setObjectName("wo_template_changes")
         palette.set_style(self.changes_label, "color: $warning_text;")
+        #: Something to know about the form as a whole (the template was deleted
+        #: elsewhere while it was edited), until the form is filled again.
+        self.notice = message_label(self, "wo_template_notice", "color: $warning_text;")
+        self.notice.setAccessibleName("About this template")
         self._lay_out()
         self._connect()
 
@@ -222,6 +235,7 @@ class TemplateForm(RecordForm):
         buttons_row.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.notice)
         layout.addLayout(grid)
         layout.addLayout(top)
         layout.addWidget(self.body, 3)
@@ -247,7 +261,8 @@ class TemplateForm(RecordForm):
                       page: TemplatesPage, template_id: uuid.UUID | None) -> None:
         """Fill the form with ``draft`` as its starting point (``record`` None: a template
         to create)."""
-        self.start(record, title, "Create template")
+        self.start(record, title, CREATE_TEXT)
+        self.notice.hide()
         self.generation += 1
         self._saved = draft
         self._filling = True
@@ -311,9 +326,33 @@ class TemplateForm(RecordForm):
             saved.name, saved.description, saved.logo_data_uri, saved.is_default,
             set(saved.ticket_type_ids))
 
+    def keep_as_new(self, page: TemplatesPage, notice: str) -> None:
+        """The template shown is gone (deleted elsewhere): keep what is typed as a new
+        template to create, and say why in the form."""
+        self.start(None, NEW_TITLE, CREATE_TEXT)
+        self.update_types(page, None)
+        self.delete_button.setEnabled(False)
+        self.notice.setText(notice)
+        self.notice.show()
+        self._update_changes()
+
     def set_sending(self, sending: bool) -> None:
+        """While a save is on its way and its template read back, nothing can be typed
+        (the form is filled again from what was saved) and nothing sent again. Texts are
+        read-only rather than disabled, so the cursor stays where it was."""
+        self.sending = sending
+        for edit in (self.name_edit, self.description_edit):
+            edit.setReadOnly(sending)
+        self.body.setReadOnly(sending)
+        for widget in (self.default_check, self.types_view, self.logo_choose, self.macros,
+                       self.toolbar):
+            widget.setEnabled(not sending)
+        for action in self.toolbar.actions():  # their keys work on the form too
+            action.setEnabled(not sending)
+        self.logo_remove.setEnabled(not sending and bool(self._logo_uri))
         self.save_button.setEnabled(not sending)
         self.delete_button.setEnabled(not sending and self.record is not None)
+        self._update_changes()
 
     # --- Logo -----------------------------------------------------------------------------
 
@@ -343,7 +382,7 @@ class TemplateForm(RecordForm):
             pixmap.setDevicePixelRatio(ratio)
             self.logo_label.setText("")
             self.logo_label.setPixmap(pixmap)
-        self.logo_remove.setEnabled(bool(data_uri))
+        self.logo_remove.setEnabled(bool(data_uri) and not self.sending)
 
     @Slot()
     def _on_logo_choose_clicked(self) -> None:
@@ -432,7 +471,7 @@ class TemplateForm(RecordForm):
             self.changes_label.setText(NOT_CREATED)
         else:
             self.changes_label.setText(UNSAVED if self.is_dirty() else "")
-        self.revert_button.setEnabled(self.is_dirty())
+        self.revert_button.setEnabled(self.is_dirty() and not self.sending)
 
     @Slot()
     def _on_types_edited(self) -> None:

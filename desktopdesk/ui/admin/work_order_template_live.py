@@ -128,8 +128,19 @@ class TemplateLiveWork(QObject):
             self._preview_timer.start()
 
     def nothing_shown(self) -> None:
+        """The form shows no template (deleted here, or by a sync): the check and the
+        preview in flight were for it, so their answers are dropped, and its problems
+        and preview go."""
         self._check_timer.stop()
         self._preview_timer.stop()
+        self._check_task = None
+        self._done_key = self._asked_key = None
+        self._text_problems = ()
+        self._preview_task = None
+        self._preview_again = False
+        self._preview_problems = ()
+        self.form.set_problems(())
+        self.preview.set_busy(False)
         self.preview.clear()
 
     @property
@@ -275,8 +286,11 @@ class TemplateLiveWork(QObject):
         self._preview_task.succeeded.connect(self._on_preview_task_succeeded)
         self._preview_task.failed.connect(self._on_preview_task_failed)
 
-    def _preview_finished(self) -> bool:
-        """Whether to show the answer (False: the form changed meanwhile; asked again)."""
+    def _preview_finished(self, task: object) -> bool:
+        """Whether to show the answer of ``task`` (False: for a template no longer
+        shown, or the form changed meanwhile and it is asked again)."""
+        if task is not self._preview_task:
+            return False
         self._preview_task = None
         self.preview.set_busy(False)
         if self._preview_again:
@@ -287,7 +301,7 @@ class TemplateLiveWork(QObject):
 
     @Slot(object)
     def _on_preview_task_succeeded(self, preview: TemplatePreview) -> None:
-        if not self._preview_finished():
+        if not self._preview_finished(self.sender()):
             return
         self._preview_label = preview.ticket_label
         self._preview_problems = preview.problems
@@ -297,7 +311,7 @@ class TemplateLiveWork(QObject):
 
     @Slot(object)
     def _on_preview_task_failed(self, error: BaseException) -> None:
-        if not self._preview_finished():
+        if not self._preview_finished(self.sender()):
             return
         if isinstance(error, DomainError):
             message = error.message

@@ -6,7 +6,10 @@ its text in a rich-text editor with the macros it may use and the problems found
 right, the live preview: a ticket's work order printed with the form as typed, saved or
 not, a little after typing stops. Save sends one command with the template's whole
 state (``CreateWorkOrderTemplate`` or ``UpdateWorkOrderTemplate``, types included);
-Delete sends ``DeleteWorkOrderTemplate`` after asking.
+Delete sends ``DeleteWorkOrderTemplate`` after asking. From Save until the template is
+read back, the form takes no typing: the read-back fills it again, and would drop it.
+A template deleted elsewhere (another desktop, through a sync) while it is edited with
+changes stays in the form as a new template to create, and the form says so.
 
 Reads, saves and logo files run on the task runner (``work_order_template_source``);
 the macros, the problems in the text and the preview follow the form in
@@ -97,6 +100,10 @@ class WorkOrderTemplatesSection(TableSection):
         self._new_draft: TemplateDraft | None = None
         #: The logo read in flight, and what it was read for.
         self._logo_tasks: dict[Task, _LogoRead] = {}
+        #: A save went through: the form takes no typing until it is read back.
+        self._reading_back = False
+        #: The template this section was asked to delete (its going is no surprise).
+        self._deleted_here: uuid.UUID | None = None
         self.template_form = TemplateForm(self)
         self.preview = TemplatePreviewPanel(runner, self)
         self.live = TemplateLiveWork(workspace, user_id, runner, self.template_form,
@@ -151,6 +158,7 @@ class WorkOrderTemplatesSection(TableSection):
         form.delete_button.clicked.connect(self._on_delete_button_clicked)
         form.logo_file_chosen.connect(self._on_form_logo_file_chosen)
         self.standard_button.clicked.connect(self._on_standard_button_clicked)
+        self.save_failed.connect(self._on_save_failed)
         live = self.live
         for said, says in ((live.preview_shown, self.preview_shown),
                            (live.preview_failed, self.preview_failed),
@@ -173,8 +181,12 @@ class WorkOrderTemplatesSection(TableSection):
         through a re-read (a sync, a save elsewhere): only the list and the types'
         names are fresh."""
         assert isinstance(page, TemplatesPage)
+        if self._reading_back and not self.is_sending:
+            self._reading_back = False
+            self.template_form.set_sending(False)
         shown = self.form.record
         creating = shown is None and self.form.isEnabled()
+        deleted_here, self._deleted_here = self._deleted_here, None
         self.page = page
         self.templates_model.set_page(page)
         self._show_default_note(page)
@@ -188,8 +200,22 @@ class WorkOrderTemplatesSection(TableSection):
                 self._show(page.templates[row])
         elif creating:
             self.template_form.update_types(page, None)
+        elif (isinstance(shown, TemplateRow) and shown.id != deleted_here
+              and self.form.isEnabled() and self.template_form.is_dirty()):
+            self._keep_as_new(shown, page)
         else:
             self._show_nothing()
+
+    def _keep_as_new(self, gone: TemplateRow, page: TemplatesPage) -> None:
+        """``gone`` was deleted elsewhere while edited here: what was typed is not lost
+        without a word, but kept as a new template (Revert: the template as it was)."""
+        self._new_draft = TemplateDraft.of(gone)
+        self._select_row(-1)
+        self.template_form.keep_as_new(
+            page, f"'{gone.name}' was deleted elsewhere (on another desktop, or in "
+                  "another window) while you were changing it. What you typed is kept "
+                  "here as a new template: create it to keep it.")
+        self.live.types_changed()
 
     def fill(self, record: Any) -> None:
         assert isinstance(self.page, TemplatesPage)
@@ -205,7 +231,24 @@ class WorkOrderTemplatesSection(TableSection):
         return self.template_form.draft_to_save().command(self._template_id())
 
     def set_sending(self, sending: bool) -> None:
-        self.template_form.set_sending(sending)
+        # A save that went through keeps the form closed until it is read back.
+        self.template_form.set_sending(sending or self._reading_back)
+
+    @Slot(object)
+    def _on_save_task_succeeded(self, saved: Any) -> None:
+        self._reading_back = True
+        super()._on_save_task_succeeded(saved)
+
+    @Slot(object)
+    def _on_load_task_failed(self, error: BaseException) -> None:
+        if self._reading_back and not self.is_sending:
+            self._reading_back = False
+            self.template_form.set_sending(False)
+        super()._on_load_task_failed(error)
+
+    @Slot(str)
+    def _on_save_failed(self, _message: str) -> None:
+        self._deleted_here = None  # the delete was refused: it is still there
 
     def _show_nothing(self) -> None:
         super()._show_nothing()
@@ -314,6 +357,7 @@ class WorkOrderTemplatesSection(TableSection):
         if not confirm(self, "Delete template", f"Delete '{record.name}'? "
                        + " ".join(consequences), "Delete template"):
             return
+        self._deleted_here = record.id
         self.send([DeleteWorkOrderTemplate(template_id=record.id)], self.form.errors, None)
 
     # --- Logo -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,11 +24,14 @@ from desktopdesk.domain.commands import (
     CreateTicket,
     CreateTicketType,
     CreateWorkOrderTemplate,
+    DeleteWorkOrderTemplate,
 )
 from desktopdesk.domain.html import sanitize_html
 from desktopdesk.models import TicketType, WorkOrderTemplate
 from desktopdesk.ui.admin import (
+    org_source,
     work_order_template_form,
+    work_order_template_live,
     work_order_template_source,
     work_order_templates,
 )
@@ -631,3 +634,166 @@ def test_a_page_shows_the_standard_copy_preview_with_text(
     inked = sum(1 for x in range(50) for y in range(70)
                 if QColor(small.pixel(x, y)).lightness() < 180)
     assert inked > 40
+
+
+# --- Saving, deleting and syncing while answers are on their way ------------------------------
+
+
+@pytest.fixture
+def roomy_section(qtbot: QtBot, org: Org, setup: Setup) -> Iterator[WorkOrderTemplatesSection]:
+    """The section on a runner with room for work held on purpose by a test and the
+    work it waits for (the usual runner has two threads)."""
+    runner = TaskRunner(max_threads=4)
+    made = WorkOrderTemplatesSection(org.ws, org.ramon, runner)
+    qtbot.addWidget(made)
+    made.resize(1400, 900)
+    made.show()
+    with qtbot.waitSignal(made.loaded, timeout=10_000):
+        made.reload()
+    yield made
+    runner.wait_for_done()
+
+
+def test_a_preview_and_a_check_for_a_template_deleted_meanwhile_are_dropped(
+    qtbot: QtBot, roomy_section: WorkOrderTemplatesSection, org: Org,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    section = roomy_section
+    form = section.template_form
+    with qtbot.waitSignal(section.preview.pages.rendered, timeout=20_000):
+        section.select_template("Field service")  # the first ticket offered is printed
+    qtbot.waitUntil(lambda: not section.is_previewing and not section.live.is_checking,
+                    timeout=20_000)
+    gate = threading.Event()
+    preview_template = work_order_template_live.preview_template
+    macro_problems = work_order_template_source.macro_problems
+
+    def slow_preview(*args: object) -> object:
+        gate.wait(20)
+        return preview_template(*args)  # type: ignore[arg-type]
+
+    def slow_check(body_html: str, known: Collection[str]) -> tuple[MacroProblem, ...]:
+        gate.wait(20)
+        return macro_problems(body_html, known)
+
+    monkeypatch.setattr(work_order_template_live, "preview_template", slow_preview)
+    monkeypatch.setattr(work_order_template_source, "macro_problems", slow_check)
+    monkeypatch.setattr(work_order_templates, "confirm", lambda *_args: True)
+    previews: list[object] = []
+    section.preview_shown.connect(previews.append)
+    try:
+        put_cursor(section, 0)
+        qtbot.keyClicks(form.body, "_incident_titel_ ")
+        section.check_problems()  # on its way, held
+        section.run_preview()  # on its way, held
+        with qtbot.waitSignal(section.loaded, timeout=10_000):
+            qtbot.mouseClick(form.delete_button, Qt.MouseButton.LeftButton)
+        assert not form.isEnabled()  # deleted here: nothing is kept
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not section.runner.busy, timeout=20_000)
+
+    assert stored(org, "Field service") is None
+    assert previews == []
+    assert section.preview.pages.page_count == 0
+    assert section.preview.summary.text() == ""
+    assert form.problems_model.rowCount() == 0
+    assert form.body.extraSelections() == []
+
+
+def test_nothing_typed_while_a_save_is_on_its_way_is_lost(
+    qtbot: QtBot, roomy_section: WorkOrderTemplatesSection, org: Org,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The save, then the read back, fill the form again: what is typed meanwhile would
+    be undone without a word, so the form takes none until the template is back."""
+    section = roomy_section
+    choose(qtbot, section, "Field service")
+    form = section.template_form
+    type_into(qtbot, form.name_edit, "Field visit")
+    saving, reading = threading.Event(), threading.Event()
+    save_commands = org_source.save
+    load = work_order_templates.load_templates
+
+    def slow_save(*args: object) -> object:
+        saving.wait(20)
+        return save_commands(*args)  # type: ignore[arg-type]
+
+    def slow_read(workspace: object) -> object:
+        reading.wait(20)
+        return load(workspace)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(org_source, "save", slow_save)
+    monkeypatch.setattr(work_order_templates, "load_templates", slow_read)
+    try:
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        assert section.is_sending
+        qtbot.keyClicks(form.name_edit, " 2")
+        put_cursor(section, len(form.body.toPlainText()))
+        qtbot.keyClicks(form.body, " more")
+        seen = (form.name_edit.text(), form.body.toPlainText())
+        assert not form.save_button.isEnabled()
+        assert not form.types_view.isEnabled()
+        saving.set()
+        qtbot.waitUntil(lambda: not section.is_sending, timeout=10_000)
+        qtbot.keyClicks(form.name_edit, " 3")  # saved, being read back
+        assert form.name_edit.text() == seen[0]
+        with qtbot.waitSignal(section.loaded, timeout=10_000):
+            reading.set()
+    finally:
+        saving.set()
+        reading.set()
+
+    assert (form.name_edit.text(), form.body.toPlainText()) == seen, "nothing undone"
+    assert seen[0] == "Field visit"
+    row = stored(org, "Field visit")
+    assert row is not None
+    assert not form.name_edit.isReadOnly()
+    assert not form.body.isReadOnly()
+    assert form.save_button.isEnabled()
+    qtbot.keyClicks(form.name_edit, " 4")
+    assert form.name_edit.text() == "Field visit 4"
+
+
+def test_a_template_deleted_elsewhere_while_edited_stays_as_a_new_one(
+    qtbot: QtBot, open_section: OpenSection, org: Org, setup: Setup,
+) -> None:
+    section = open_section()
+    choose(qtbot, section, "Field service")
+    form = section.template_form
+    type_into(qtbot, form.description_edit, "Typed, not saved")
+    org.do(DeleteWorkOrderTemplate(template_id=setup.field_service), org.ramon)
+    with qtbot.waitSignal(section.loaded, timeout=10_000):
+        section.reload()  # as after a sync
+
+    assert form.isEnabled()
+    assert form.notice.isVisible()
+    assert form.notice.text().startswith("'Field service' was deleted elsewhere")
+    assert form.heading.text() == "New template"
+    assert form.name_edit.text() == "Field service"
+    assert form.description_edit.text() == "Typed, not saved"
+    assert form.changes_label.text() == "● Not created yet"
+    assert form.save_button.text() == "Create template"
+    assert not form.delete_button.isEnabled()
+    assert section.templates_model.rowCount() == 0
+
+    save(qtbot, section)
+    row = stored(org, "Field service")
+    assert row is not None
+    assert row.id != setup.field_service
+    assert row.description == "Typed, not saved"
+    assert type_template(org, setup.hardware) == row.id, "its types came along"
+    assert form.heading.text() == "Field service"
+    assert not form.notice.isVisible()
+
+
+def test_a_template_deleted_elsewhere_with_nothing_typed_just_goes(
+    qtbot: QtBot, open_section: OpenSection, org: Org, setup: Setup,
+) -> None:
+    section = open_section()
+    choose(qtbot, section, "Field service")
+    org.do(DeleteWorkOrderTemplate(template_id=setup.field_service), org.ramon)
+    with qtbot.waitSignal(section.loaded, timeout=10_000):
+        section.reload()
+    assert not section.template_form.isEnabled()
+    assert section.template_form.heading.text() == "Choose a template, or create one"
