@@ -8,23 +8,11 @@ pages and the pages' context menu, and are enabled by what is selected.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
-from desktopdesk.ui.shortcuts import make_action, shortcut
-
-
-def _action(key: str, owner: QWidget, text: str) -> QAction:
-    """The registry's action, with the button's shorter text and a tooltip that says
-    what it does and its key."""
-    action = make_action(key, owner)
-    action.setText(text)
-    entry = shortcut(key)
-    keys = entry.native_text()
-    what = entry.description.rstrip(".")
-    action.setToolTip(f"{what} ({keys})" if keys else what)
-    return action
+from desktopdesk.ui.action_buttons import action_button, button_action
 
 
 class ScanPageActions(QObject):
@@ -33,12 +21,12 @@ class ScanPageActions(QObject):
     def __init__(self, dialog: QWidget, pages: QWidget) -> None:
         super().__init__(dialog)
         self.setObjectName("scan_page_actions")
-        self.add = _action("scan_add_files", dialog, "Add files…")
-        self.rotate_left = _action("scan_rotate_left", pages, "Rotate left")
-        self.rotate_right = _action("scan_rotate_right", pages, "Rotate right")
-        self.move_up = _action("scan_move_up", pages, "Move earlier")
-        self.move_down = _action("scan_move_down", pages, "Move later")
-        self.remove = _action("scan_remove", pages, "Remove")
+        self.add = button_action("scan_add_files", dialog, "Add files…")
+        self.rotate_left = button_action("scan_rotate_left", pages, "Rotate left")
+        self.rotate_right = button_action("scan_rotate_right", pages, "Rotate right")
+        self.move_up = button_action("scan_move_up", pages, "Move earlier")
+        self.move_down = button_action("scan_move_down", pages, "Move later")
+        self.remove = button_action("scan_remove", pages, "Remove")
 
     def tool_row(self, parent: QWidget) -> tuple[QHBoxLayout, list[QToolButton]]:
         """Add files, then the page commands in groups; the row and its buttons."""
@@ -63,14 +51,7 @@ class ScanPageActions(QObject):
 
     @staticmethod
     def _tool(parent: QWidget, action: QAction, name: str) -> QToolButton:
-        button = QToolButton(parent)
-        button.setDefaultAction(action)
-        button.setObjectName(name)
-        button.setAccessibleName(action.text().rstrip("…"))
-        button.setAutoRaise(True)
-        button.setIconSize(QSize(18, 18))
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        return button
+        return action_button(parent, action, name, action.text().rstrip("…"), icon_px=18)
 
     def context_menu(self, parent: QWidget) -> QMenu:
         menu = QMenu(parent)

@@ -8,11 +8,11 @@ validated yet, a signed scan already being added).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QToolButton, QWidget
 
-from desktopdesk.ui.shortcuts import make_action, shortcut
+from desktopdesk.ui.action_buttons import action_button, button_action
 from desktopdesk.ui.ticket_tab_models import NOT_DOWNLOADED_WHY
 from desktopdesk.ui.work_orders_source import WorkOrderItem
 
@@ -22,13 +22,8 @@ SELECT_FIRST = "Select a work order first."
 def _action(key: str, owner: QWidget, text: str) -> QAction:
     """The registry's action with the button's text; its usual tooltip (what it does and
     its key) is kept as its data, for when there is no "why not" to show instead."""
-    action = make_action(key, owner)
-    action.setText(text)
-    entry = shortcut(key)
-    keys = entry.native_text()
-    what = entry.description.rstrip(".")
-    action.setData(f"{what} ({keys})" if keys else what)
-    action.setToolTip(str(action.data()))
+    action = button_action(key, owner, text)
+    action.setData(action.toolTip())
     return action
 
 
@@ -52,13 +47,7 @@ class WorkOrderActions(QObject):
 
     @staticmethod
     def button(parent: QWidget, action: QAction, name: str, accessible: str) -> QToolButton:
-        button = QToolButton(parent)
-        button.setDefaultAction(action)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.setAutoRaise(True)
-        return button
+        return action_button(parent, action, name, accessible)
 
     def action_row(self, parent: QWidget) -> tuple[QHBoxLayout, dict[str, QToolButton]]:
         """Open, Print, Save as | Validate, Open signed scan: the row and its buttons."""
