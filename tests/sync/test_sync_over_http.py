@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import requests
 from sqlalchemy import select
 
 from desktopdesk import cli
-from desktopdesk.cli_account import MASTER_PASSWORD_ENV, PASSWORD_ENV
 from desktopdesk.domain.commands import AddWorkunit, AttachFile, CreateTicket
 from desktopdesk.models import Attachment, BlobTransfer, Group, Ticket, User
 from desktopdesk.store.workspace import Workspace
@@ -25,22 +23,8 @@ from desktopdesk.sync.blob_transfer import (
 )
 from desktopdesk.sync.client_http import ServerClient
 from desktopdesk.sync.http_transport import HttpTransport
-from tests.sync.live_server import running_demo_server
-from tests.sync.memory_keyring import MemoryKeyring, installed
 
-
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_demo_server(tmp_path_factory.mktemp("live")) as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def vault(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv(PASSWORD_ENV, "demo")
-    monkeypatch.delenv(MASTER_PASSWORD_ENV, raising=False)
-    with installed(MemoryKeyring()):
-        yield
+pytestmark = pytest.mark.usefixtures("demo_vault")
 
 
 def api_token(url: str, username: str) -> dict[str, str]:

@@ -5,7 +5,6 @@ team lead's desktop sees the work order validated, by whom and when."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -15,29 +14,14 @@ from PIL import Image
 from sqlalchemy import select
 
 from desktopdesk import cli
-from desktopdesk.cli_account import MASTER_PASSWORD_ENV, PASSWORD_ENV
 from desktopdesk.documents.scans import inspect_scan, pages_of
 from desktopdesk.documents.work_order_queries import ticket_work_orders
 from desktopdesk.documents.work_orders import generate_work_order, validate_work_order
 from desktopdesk.domain.acl import load_permissions
 from desktopdesk.models import Ticket, User, WorkOrder
 from desktopdesk.store.workspace import Workspace
-from tests.sync.live_server import running_demo_server
-from tests.sync.memory_keyring import MemoryKeyring, installed
 
-
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_demo_server(tmp_path_factory.mktemp("live")) as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def vault(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv(PASSWORD_ENV, "demo")
-    monkeypatch.delenv(MASTER_PASSWORD_ENV, raising=False)
-    with installed(MemoryKeyring()):
-        yield
+pytestmark = pytest.mark.usefixtures("demo_vault")
 
 
 def photo(colour: str) -> bytes:
